@@ -1,0 +1,355 @@
+/**
+ * `MapAdapter`: a `Map` bound to one server name, script name and scheme. It matches
+ * request paths to endpoints and builds URLs back from endpoints and values.
+ */
+import { BadRequest, HTTPException, MethodNotAllowed, NotFound } from "../http/exceptions.js";
+import { PATH_SAFE, iterMultiItems, quote, urlencode } from "../utils.js";
+import { BuildError, RequestRedirect, WebsocketMismatch } from "./exceptions.js";
+import type { Map } from "./map.js";
+import type { Rule } from "./rules.js";
+
+/** Query arguments: a raw query string or a mapping (arrays repeat the key). */
+export type QueryArgs = string | Record<string, unknown> | Iterable<[string, unknown]> | null | undefined;
+
+/** Options of `MapAdapter.match`. */
+export interface MatchOptions {
+  /** Return the matched `Rule` instead of its endpoint. */
+  returnRule?: boolean;
+  /** Query arguments kept on redirects (defaults to the bound ones). */
+  queryArgs?: QueryArgs;
+  /** Match WebSocket rules (defaults to the bound scheme being ws/wss). */
+  websocket?: boolean;
+}
+
+/** Options of `MapAdapter.build`. */
+export interface BuildOptions {
+  /** Build with a rule that accepts this method. */
+  method?: string;
+  /** Always return an absolute URL. */
+  forceExternal?: boolean;
+  /** Put values no rule part uses into the query string. Default true. */
+  appendUnknown?: boolean;
+  /** The scheme for absolute URLs (defaults to the bound one). */
+  urlScheme?: string;
+  /** A fragment to append (`#anchor`). */
+  anchor?: string;
+}
+
+/** What `bind` hands to the adapter. */
+export interface AdapterSettings {
+  serverName: string;
+  scriptName: string;
+  subdomain: string | undefined;
+  urlScheme: string;
+  pathInfo: string;
+  defaultMethod: string;
+  queryArgs: QueryArgs;
+}
+
+/** Values given to `build`: a plain object, or a MultiDict-like object with `lists()`. */
+export type BuildValues = Record<string, unknown> | { lists(): Iterable<[string, unknown[]]> } | null | undefined;
+
+// Routing errors carry no useful stack, and capturing one is most of the cost of a 404.
+function quiet<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Percent-decode a path as UTF-8; malformed escapes or bytes are a client error. */
+function decodePath(path: string): string {
+  if (path.indexOf("%") < 0) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw quiet(() => new BadRequest("The URL path contains malformed percent-encoding or invalid UTF-8."));
+  }
+}
+
+/**
+ * A map bound to one request's host, script name and scheme.
+ *
+ * @example
+ * const urls = map.bind("example.com");
+ * urls.match("/post/3");            // ["post", { id: 3 }]
+ * urls.build("post", { id: 3 });    // "/post/3"
+ */
+export class MapAdapter {
+  readonly map: Map;
+  serverName: string;
+  /** Always ends with a slash. */
+  scriptName: string;
+  subdomain: string;
+  urlScheme: string;
+  pathInfo: string;
+  defaultMethod: string;
+  queryArgs: QueryArgs;
+  /** Whether the bound scheme is ws or wss. */
+  websocket: boolean;
+
+  constructor(map: Map, s: AdapterSettings) {
+    this.map = map;
+    this.serverName = s.serverName;
+    this.scriptName = s.scriptName.endsWith("/") ? s.scriptName : s.scriptName + "/";
+    this.subdomain = s.subdomain ?? "";
+    this.urlScheme = s.urlScheme;
+    this.pathInfo = s.pathInfo;
+    this.defaultMethod = s.defaultMethod;
+    this.queryArgs = s.queryArgs;
+    this.websocket = s.urlScheme === "ws" || s.urlScheme === "wss";
+  }
+
+  /**
+   * Match a path (percent-encoded, as in the request line) and method to a rule.
+   * Returns `[endpoint, values]`, or `[rule, values]` with `returnRule`.
+   *
+   * Throws `NotFound`, `MethodNotAllowed` (with `validMethods`), `RequestRedirect`
+   * (strict or merged slashes, defaults, aliases, `redirectTo`), `WebsocketMismatch`,
+   * or `BadRequest` for malformed percent-encoding.
+   *
+   * @example
+   * map.bind("example.com").match("/post/3"); // ["post", { id: 3 }]
+   */
+  match(pathInfo?: string | null, method?: string | null, opts?: MatchOptions & { returnRule?: false }): [unknown, Record<string, unknown>];
+  match(pathInfo: string | null | undefined, method: string | null | undefined, opts: MatchOptions & { returnRule: true }): [Rule, Record<string, unknown>];
+  match(pathInfo?: string | null, method?: string | null, opts?: MatchOptions): [unknown, Record<string, unknown>] {
+    const map = this.map;
+    map.update();
+    const path = decodePath(pathInfo ?? this.pathInfo);
+    const verb = method ? (method === "GET" || method === "POST" ? method : method.toUpperCase()) : this.defaultMethod.toUpperCase();
+    const websocket = opts?.websocket ?? this.websocket;
+    const domain = map.subdomainMatching ? this.subdomain : map.hostMatching ? this.serverName : "";
+    let pathPart = "";
+    if (path) pathPart = path.charCodeAt(0) === 47 && path.charCodeAt(1) !== 47 ? path : "/" + path.replace(/^\/+/, "");
+
+    const matcher = map._matcher;
+    const rule = matcher.match(domain, pathPart, verb, websocket);
+    if (rule === null) {
+      const failure = matcher.failure;
+      const queryArgs = opts?.queryArgs ?? this.queryArgs;
+      if (failure.redirectPath !== undefined) {
+        throw quiet(() => new RequestRedirect(this.makeRedirectUrl(quote(failure.redirectPath!, PATH_SAFE), queryArgs)));
+      }
+      if (failure.allowed !== null) throw quiet(() => new MethodNotAllowed(failure.allowed!));
+      if (failure.websocketMismatch) throw quiet(() => new WebsocketMismatch());
+      throw quiet(() => new NotFound());
+    }
+    const values = matcher.values;
+
+    if (rule.alias && map.redirectDefaults) {
+      throw quiet(() => new RequestRedirect(this.makeAliasRedirectUrl(rule.endpoint, values, verb, opts?.queryArgs ?? this.queryArgs)));
+    }
+    if (map.redirectDefaults) {
+      const target = this.getDefaultRedirect(rule, verb, values, opts?.queryArgs ?? this.queryArgs);
+      if (target !== undefined) throw quiet(() => new RequestRedirect(target));
+    }
+    if (rule.redirectTo !== undefined) {
+      throw quiet(() => new RequestRedirect(this.#redirectTarget(rule, values)));
+    }
+    return [opts?.returnRule ? rule : rule.endpoint, values];
+  }
+
+  /** Like `match`, but only says whether the path matches (a redirect counts as a match). */
+  test(pathInfo?: string | null, method?: string | null): boolean {
+    try {
+      this.match(pathInfo, method);
+    } catch (err) {
+      if (err instanceof RequestRedirect) return true;
+      if (err instanceof HTTPException) return false;
+      throw err;
+    }
+    return true;
+  }
+
+  /** The methods the path accepts (empty when nothing matches it). */
+  allowedMethods(pathInfo?: string | null): string[] {
+    try {
+      this.match(pathInfo, "--");
+    } catch (err) {
+      if (err instanceof MethodNotAllowed) return err.validMethods ?? [];
+      if (err instanceof HTTPException) return [];
+      throw err;
+    }
+    return [];
+  }
+
+  /**
+   * Match, then call `viewFunc(endpoint, values)` and return what it returns. Redirects
+   * are returned as exceptions (usable as responses); other HTTP errors are returned too
+   * with `catchHttpExceptions`, else thrown.
+   */
+  dispatch<T>(
+    viewFunc: (endpoint: unknown, values: Record<string, unknown>) => T,
+    pathInfo?: string | null,
+    method?: string | null,
+    catchHttpExceptions = false,
+  ): T | HTTPException {
+    try {
+      let matched: [unknown, Record<string, unknown>];
+      try {
+        matched = this.match(pathInfo, method);
+      } catch (err) {
+        if (err instanceof RequestRedirect) return err;
+        throw err;
+      }
+      return viewFunc(matched[0], matched[1]);
+    } catch (err) {
+      if (catchHttpExceptions && err instanceof HTTPException) return err;
+      throw err;
+    }
+  }
+
+  /** The full host for a domain part: a subdomain (joined to the server name) or a host. */
+  getHost(domainPart?: string | null): string {
+    if (this.map.hostMatching) return domainPart ?? this.serverName;
+    const subdomain = domainPart ?? this.subdomain;
+    return subdomain ? `${subdomain}.${this.serverName}` : this.serverName;
+  }
+
+  /** The absolute URL for a (quoted) path under the script name, with query arguments. */
+  makeRedirectUrl(pathInfo: string, queryArgs?: QueryArgs, domainPart?: string | null): string {
+    const args = queryArgs ?? this.queryArgs;
+    const query = args ? encodeQueryArgs(args) : "";
+    const script = this.scriptName.replace(/^\/+|\/+$/g, "");
+    const path = (script ? script + "/" : "") + pathInfo.replace(/^\/+/, "");
+    return `${this.urlScheme || "http"}://${this.getHost(domainPart)}/${path}${query ? "?" + query : ""}`;
+  }
+
+  private makeAliasRedirectUrl(endpoint: unknown, values: Record<string, unknown>, method: string, queryArgs: QueryArgs): string {
+    let url = this.build(endpoint, values, { method, appendUnknown: false, forceExternal: true });
+    const query = queryArgs ? encodeQueryArgs(queryArgs) : "";
+    if (query) url += "?" + query;
+    return url;
+  }
+
+  /** The URL of a rule that provides the matched values as defaults, if one does. @internal */
+  getDefaultRedirect(rule: Rule, method: string, values: Record<string, unknown>, queryArgs: QueryArgs): string | undefined {
+    const rules = this.map._rulesByEndpoint.get(rule.endpoint);
+    if (rules === undefined || rules.length < 2) return undefined;
+    for (const r of rules) {
+      // Rules after the matched one have a lower priority for defaults.
+      if (r === rule) break;
+      if (r.providesDefaultsFor(rule) && r.suitableFor(values, method)) {
+        Object.assign(values, r.defaults);
+        const built = r.build(values)!;
+        return this.makeRedirectUrl(built[1], queryArgs, built[0]);
+      }
+    }
+    return undefined;
+  }
+
+  #redirectTo(rule: Rule, values: Record<string, unknown>): string {
+    const target = rule.redirectTo!;
+    if (typeof target === "function") return target(this, values);
+    return target.replace(/<([^>]+)>/g, (_, name: string) => {
+      const converter = rule.converterFor(name);
+      const value = values[name];
+      return converter ? converter.toUrl(value) : quote(String(value), PATH_SAFE);
+    });
+  }
+
+  #redirectTarget(rule: Rule, values: Record<string, unknown>): string {
+    const netloc = this.subdomain ? `${this.subdomain}.${this.serverName}` : this.serverName;
+    return new URL(this.#redirectTo(rule, values), `${this.urlScheme || "http"}://${netloc}${this.scriptName}`).href;
+  }
+
+  /**
+   * Build a URL for an endpoint from values. Values no rule part uses go to the query
+   * string (arrays repeat the key); `null`/`undefined` values are dropped. The URL is a
+   * path unless the rule lives on another subdomain or host, or `forceExternal` is set.
+   *
+   * @example
+   * urls.build("post", { id: 3, page: 2 });            // "/post/3?page=2"
+   * urls.build("post", { id: 3 }, { forceExternal: true }); // "http://example.com/post/3"
+   */
+  build(endpoint: unknown, values?: BuildValues, opts: BuildOptions = {}): string {
+    const map = this.map;
+    map.update();
+    const clean = cleanValues(values);
+    const appendUnknown = opts.appendUnknown ?? true;
+    const found = this.#partialBuild(endpoint, clean, opts.method, appendUnknown);
+    if (found === undefined) throw new BuildError(endpoint, clean, opts.method, this);
+    const [domainPart, path, websocket] = found;
+    const host = this.getHost(domainPart);
+
+    let scheme = opts.urlScheme ?? this.urlScheme;
+    let forceExternal = opts.forceExternal ?? false;
+    const secure = scheme === "https" || scheme === "wss";
+    if (websocket) {
+      forceExternal = true;
+      scheme = secure ? "wss" : "ws";
+    } else if (scheme) {
+      scheme = secure ? "https" : "http";
+    }
+
+    const relPath = path.charCodeAt(0) === 47 ? path.replace(/^\/+/, "") : path;
+    let url: string;
+    const sameDomain = map.subdomainMatching
+      ? domainPart === this.subdomain
+      : map.hostMatching
+        ? host === this.serverName
+        : true;
+    if (!forceExternal && sameDomain) {
+      url = `${this.scriptName.replace(/\/+$/, "")}/${relPath}`;
+    } else {
+      url = `${scheme ? scheme + ":" : ""}//${host}${this.scriptName.slice(0, -1)}/${relPath}`;
+    }
+    if (opts.anchor) url += "#" + quote(opts.anchor, "%!#$&'()*+,/:;=?@");
+    return url;
+  }
+
+  #partialBuild(
+    endpoint: unknown,
+    values: Record<string, unknown>,
+    method: string | undefined,
+    appendUnknown: boolean,
+  ): [string, string, boolean] | undefined {
+    if (method === undefined) {
+      const found = this.#partialBuild(endpoint, values, this.defaultMethod, appendUnknown);
+      if (found !== undefined) return found;
+    }
+    let firstMatch: [string, string, boolean] | undefined;
+    const rules = this.map._rulesByEndpoint.get(endpoint);
+    if (rules === undefined) return undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      if (!rule.suitableFor(values, method)) continue;
+      const built = rule.build(values, appendUnknown);
+      if (built === undefined) continue;
+      const result: [string, string, boolean] = [built[0], built[1], rule.websocket];
+      if (!this.map.hostMatching) return result;
+      // With host matching, prefer a rule on the bound host.
+      if (built[0] === this.serverName) return result;
+      firstMatch ??= result;
+    }
+    return firstMatch;
+  }
+}
+
+function cleanValues(values: BuildValues): Record<string, unknown> {
+  if (!values) return {};
+  const out: Record<string, unknown> = {};
+  if (typeof (values as { lists?: unknown }).lists === "function") {
+    for (const [key, list] of (values as { lists(): Iterable<[string, unknown[]]> }).lists()) {
+      if (list.length === 0) continue;
+      out[key] = list.length === 1 ? list[0] : list;
+    }
+    return out;
+  }
+  const record = values as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (value !== null && value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Encode query arguments given as a string (kept as is) or a mapping. */
+export function encodeQueryArgs(args: QueryArgs): string {
+  if (typeof args === "string") return args;
+  return urlencode(iterMultiItems(args));
+}
