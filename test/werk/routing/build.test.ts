@@ -168,6 +168,16 @@ describe("query strings", () => {
     );
   });
 
+  test("sorts query parameters by key with sortParameters alone", () => {
+    const adapter = new Map([new Rule("/", { endpoint: "index" })], { sortParameters: true }).bind("localhost");
+    expect(adapter.build("index", { b: 1, c: 3, a: 2 })).toBe("/?a=2&b=1&c=3");
+  });
+
+  test("form-encodes unknown values, UTF-8 for non-ASCII", () => {
+    const adapter = new Map([new Rule("/", { endpoint: "index" })]).bind("localhost");
+    expect(adapter.build("index", { q: "中 文", "a&b": "c=d" })).toBe("/?q=%E4%B8%AD+%E6%96%87&a%26b=c%3Dd");
+  });
+
   test("drops null values and fails when a required one is null", () => {
     const adapter = new Map([new Rule("/flob/<flub>", { endpoint: "endp" })]).bind("", "/");
     expect(() => adapter.build("endp", { flub: null, flop: null })).toThrow(BuildError);

@@ -245,6 +245,13 @@ describe("percent-decoding", () => {
     expect(adapter.match("/static/%C3%A4")).toEqual(["umlaut", {}]);
   });
 
+  test("decodes %2F before matching, as a WSGI server does", () => {
+    const m = new Map([new Rule("/f/<path:p>", { endpoint: "f" }), new Rule("/one/<name>", { endpoint: "one" })]);
+    const a = m.bind("example.org");
+    expect(a.match("/f/a%2Fb")).toEqual(["f", { p: "a/b" }]);
+    expect(() => a.match("/one/a%2Fb")).toThrow(NotFound);
+  });
+
   test("re-encodes the decoded path in a strict-slash redirect", () => {
     expect(redirectTarget(() => adapter.match("/dir/%E4%B8%AD"))).toBe("http://example.org/dir/%E4%B8%AD/");
   });

@@ -44,6 +44,20 @@ describe("strict-slash redirects", () => {
   });
 });
 
+describe("query strings in redirects", () => {
+  const adapter = new Map([new Rule("/bar/", { endpoint: "bar" })]).bind("example.org", "/", { queryArgs: "from=bind" });
+
+  test("form-encodes object query arguments, repeating keys for arrays", () => {
+    expect(redirectTarget(() => adapter.match("/bar", undefined, { queryArgs: { q: "a b&c", n: [1, 2] } }))).toBe(
+      "http://example.org/bar/?q=a+b%26c&n=1&n=2",
+    );
+  });
+
+  test("falls back to the query arguments given to bind()", () => {
+    expect(redirectTarget(() => adapter.match("/bar"))).toBe("http://example.org/bar/?from=bind");
+  });
+});
+
 describe("default redirects", () => {
   test("redirects /foo/42 to /foo when another rule provides bar=42 as a default", () => {
     const adapter = new Map([new Rule("/foo", { defaults: { bar: 42 } }), new Rule("/foo/<int:bar>")]).bind(

@@ -148,7 +148,7 @@ describe("Map", () => {
     expect(UrlMap).toBe(Map);
   });
 
-  test("iterRules lists all rules or those of one endpoint and throws for an unknown endpoint", () => {
+  test("iterRules lists all rules, or those of one endpoint (none for an unknown one)", () => {
     const m = new Map([
       new Rule("/a", { endpoint: "a" }),
       new Rule("/b", { endpoint: "b" }),
@@ -156,7 +156,7 @@ describe("Map", () => {
     ]);
     expect(m.iterRules().map((r) => r.rule).sort()).toEqual(["/a", "/b", "/b/<int:page>"]);
     expect(m.iterRules("b").map((r) => r.rule).sort()).toEqual(["/b", "/b/<int:page>"]);
-    expect(() => m.iterRules("nope")).toThrow();
+    expect(m.iterRules("nope")).toEqual([]);
   });
 
   test("isEndpointExpecting tells whether any rule of the endpoint takes the arguments", () => {
@@ -168,6 +168,11 @@ describe("Map", () => {
     expect(m.isEndpointExpecting("about", "lang")).toBe(true);
     expect(m.isEndpointExpecting("about", "lang", "page")).toBe(false);
     expect(m.isEndpointExpecting("index", "lang")).toBe(false);
+  });
+
+  test("isEndpointExpecting is false for an unknown endpoint", () => {
+    const m = new Map([new Rule("/", { endpoint: "index" })]);
+    expect(m.isEndpointExpecting("nope", "x")).toBe(false);
   });
 
   test("matches rules added after the first match", () => {

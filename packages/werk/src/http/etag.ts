@@ -66,15 +66,14 @@ export class ETags implements Iterable<string> {
       let tag: string | undefined;
       let next = -1;
       if (value[pos] === '"') {
-        // The tag ends at the first quote followed by a comma or the end (RFC 9110 etagc
-        // excludes `"`, so anything else is a malformed tag read as raw text).
-        for (let q = value.indexOf('"', pos + 1); q >= 0; q = value.indexOf('"', q + 1)) {
-          const after = skipSpaces(value, q + 1);
-          if (after >= value.length || value[after] === ",") {
-            tag = value.slice(pos + 1, q);
-            next = after + 1;
-            break;
-          }
+        // RFC 9110 etagc excludes `"`: a tag ends at the next quote, which must end the item.
+        // Otherwise the item is malformed and read as raw text up to the comma. (Werkzeug
+        // searches further for a closing quote, which is quadratic on hostile input.)
+        const q = value.indexOf('"', pos + 1);
+        const after = q < 0 ? -1 : skipSpaces(value, q + 1);
+        if (q >= 0 && (after >= value.length || value[after] === ",")) {
+          tag = value.slice(pos + 1, q);
+          next = after + 1;
         }
       }
       if (tag === undefined) {

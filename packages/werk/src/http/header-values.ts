@@ -45,14 +45,17 @@ function isAscii(value: string): boolean {
 
 /**
  * Build `value; key=val; ...` (the reverse of `parseOptionsHeader`). Values that are not
- * tokens are quoted; keys ending in `*` are taken as already encoded. A non-ASCII value
- * is sent as RFC 8187 `key*=UTF-8''…`, preceded by an ASCII fallback `key=…` when one
- * remains — so `{ filename: "résumé.pdf" }` works in every browser (Werkzeug does this
- * only in `send_file`).
+ * tokens are quoted; keys ending in `*` are taken as already encoded; `null`/`undefined`
+ * values are skipped.
+ *
+ * With `encodeNonAscii`, a non-ASCII value is sent as RFC 8187 `key*=UTF-8''…`, preceded
+ * by an ASCII fallback `key=…` when one remains, so `{ filename: "résumé.pdf" }` works in
+ * every browser (Werkzeug does this only in `send_file`; `Headers.add` does it always).
  */
 export function dumpOptionsHeader(
   header: string | null | undefined,
   options: Readonly<Record<string, HeaderParamValue>>,
+  { encodeNonAscii = false }: { encodeNonAscii?: boolean } = {},
 ): string {
   let out = header ?? "";
   for (const key of Object.keys(options)) {
@@ -62,7 +65,7 @@ export function dumpOptionsHeader(
     let segment: string;
     if (key.endsWith("*")) {
       segment = `${key}=${s}`;
-    } else if (isAscii(s)) {
+    } else if (!encodeNonAscii || isAscii(s)) {
       segment = `${key}=${quoteHeaderValue(s)}`;
     } else {
       const fallback = s.normalize("NFKD").replace(/[^\x00-\x7f]/g, "");

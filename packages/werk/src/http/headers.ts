@@ -27,6 +27,8 @@ export type HeadersInit =
   | ReadonlyMap<string, HeaderValue | readonly HeaderValue[] | undefined>
   | Readonly<Record<string, HeaderValue | readonly HeaderValue[] | undefined>>;
 
+const EXTENDED = { encodeNonAscii: true } as const;
+
 function checkName(name: string): string {
   if (typeof name !== "string" || HEADER_BREAK_RE.test(name)) {
     throw new TypeError(`Header names must be strings without CR, LF or NUL characters, got ${JSON.stringify(name)}.`);
@@ -134,7 +136,7 @@ export class Headers implements Iterable<[string, string]> {
   add(name: string, value: HeaderValue, options?: HeaderOptions): void {
     checkName(name);
     let s = toHeaderString(name, value);
-    if (options !== undefined) s = toHeaderString(name, dumpOptionsHeader(s, options));
+    if (options !== undefined) s = toHeaderString(name, dumpOptionsHeader(s, options, EXTENDED));
     this.#names.push(name);
     this.#lower.push(name.toLowerCase());
     this.#values.push(s);
@@ -152,7 +154,7 @@ export class Headers implements Iterable<[string, string]> {
   set(name: string, value: HeaderValue, options?: HeaderOptions): void {
     checkName(name);
     let s = toHeaderString(name, value);
-    if (options !== undefined) s = toHeaderString(name, dumpOptionsHeader(s, options));
+    if (options !== undefined) s = toHeaderString(name, dumpOptionsHeader(s, options, EXTENDED));
     const key = name.toLowerCase();
     const i = this.#lower.indexOf(key);
     if (i < 0) {
@@ -168,13 +170,15 @@ export class Headers implements Iterable<[string, string]> {
 
   /** Replace every field called `name` with one per value; an empty list removes the header. */
   setAll(name: string, values: Iterable<HeaderValue>): void {
-    let first = true;
-    for (const value of values) {
-      if (first) this.set(name, value);
-      else this.add(name, value);
-      first = false;
+    checkName(name);
+    // Check every value before changing anything, so a bad one leaves the headers intact.
+    const strings = Array.from(values, (value) => toHeaderString(name, value));
+    if (strings.length === 0) {
+      this.delete(name);
+      return;
     }
-    if (first) this.delete(name);
+    this.set(name, strings[0]!);
+    for (let i = 1; i < strings.length; i++) this.add(name, strings[i]!);
   }
 
   /** The first value of `name`; when missing, set it to `value` and return that. */

@@ -101,9 +101,7 @@ export class MultiDict<V = string> implements Iterable<[string, V]> {
 
   /** Add a value to `key`, after the values it already has. */
   append(key: string, value: V): void {
-    const values = this.#data.get(key);
-    if (values === undefined) this.#data.set(key, [value]);
-    else values.push(value);
+    appendOne(this.#data, key, value);
   }
 
   /** Werkzeug's name for `append`. */
@@ -228,11 +226,18 @@ function extendInto<V>(data: Map<string, V[]>, mapping: MultiDictInit<V>): void 
   } else if (mapping instanceof Map) {
     for (const [key, value] of mapping as ReadonlyMap<string, V | readonly V[]>) addValue(data, String(key), value);
   } else if (typeof (mapping as Iterable<unknown>)[Symbol.iterator] === "function") {
-    for (const [key, value] of mapping as Iterable<readonly [string, V]>) appendAll(data, String(key), [value]);
+    for (const [key, value] of mapping as Iterable<readonly [string, V]>) appendOne(data, String(key), value);
   } else {
     const record = mapping as Readonly<Record<string, V | readonly V[]>>;
     for (const key of Object.keys(record)) addValue(data, key, record[key]!);
   }
+}
+
+// The common case (parsed query strings, cookies) adds one value at a time: no temporary arrays.
+function appendOne<V>(data: Map<string, V[]>, key: string, value: V): void {
+  const existing = data.get(key);
+  if (existing === undefined) data.set(key, [value]);
+  else existing.push(value);
 }
 
 function addValue<V>(data: Map<string, V[]>, key: string, value: V | readonly V[]): void {

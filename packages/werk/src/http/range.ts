@@ -129,7 +129,7 @@ export class Range {
 
 /**
  * A `Content-Range` header: which part of how much content a response carries.
- * `start`/`stop` are `null` for `bytes */length` (the unsatisfied-range form).
+ * `start`/`stop` are `null` for `bytes *\/length` (the unsatisfied-range form).
  */
 export class ContentRange {
   /** The unit ("bytes"), or `null` when unset. */
@@ -194,7 +194,7 @@ export class ContentRange {
     return this.units !== null;
   }
 
-  /** The header value: `bytes 0-99/1000`, `bytes */1000`, or "" when unset. */
+  /** The header value: `bytes 0-99/1000`, `bytes *\/1000`, or "" when unset. */
   toHeader(): string {
     if (this.units === null) return "";
     const length = this.length === null ? "*" : String(this.length);

@@ -60,13 +60,44 @@ function quiet<T>(make: () => T): T {
   }
 }
 
-/** Percent-decode a path as UTF-8; malformed escapes or bytes are a client error. */
-function decodePath(path: string): string {
-  if (path.indexOf("%") < 0) return path;
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    throw quiet(() => new BadRequest("The URL path contains malformed percent-encoding or invalid UTF-8."));
+/** A successful lookup: the rule and its converted values. */
+export interface RouteMatch {
+  readonly status: 200;
+  readonly rule: Rule;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * A lookup that did not reach a rule: 308 (redirect to `newUrl`), 400 (malformed
+ * path, or a WebSocket mismatch), 404, or 405 (`validMethods`).
+ */
+export interface RouteMiss {
+  readonly status: 308 | 400 | 404 | 405;
+  readonly newUrl?: string;
+  readonly validMethods?: string[];
+  readonly websocketMismatch?: boolean;
+}
+
+/** The outcome of `MapAdapter.lookup`. */
+export type RouteLookup = RouteMatch | RouteMiss;
+
+const NOT_FOUND: RouteMiss = Object.freeze({ status: 404 });
+const MALFORMED_PATH: RouteMiss = Object.freeze({ status: 400 });
+const WEBSOCKET_MISMATCH: RouteMiss = Object.freeze({ status: 400, websocketMismatch: true });
+
+/** The exception `match` throws for a lookup that missed. */
+export function routingError(miss: RouteMiss): HTTPException {
+  switch (miss.status) {
+    case 308:
+      return new RequestRedirect(miss.newUrl!);
+    case 405:
+      return new MethodNotAllowed(miss.validMethods);
+    case 400:
+      return miss.websocketMismatch
+        ? new WebsocketMismatch()
+        : new BadRequest("The URL path contains malformed percent-encoding or invalid UTF-8.");
+    default:
+      return new NotFound();
   }
 }
 
@@ -117,40 +148,60 @@ export class MapAdapter {
   match(pathInfo?: string | null, method?: string | null, opts?: MatchOptions & { returnRule?: false }): [unknown, Record<string, unknown>];
   match(pathInfo: string | null | undefined, method: string | null | undefined, opts: MatchOptions & { returnRule: true }): [Rule, Record<string, unknown>];
   match(pathInfo?: string | null, method?: string | null, opts?: MatchOptions): [unknown, Record<string, unknown>] {
+    const found = this.lookup(pathInfo, method, opts);
+    if (found.status !== 200) throw quiet(() => routingError(found));
+    return [opts?.returnRule ? found.rule : found.rule.endpoint, found.values];
+  }
+
+  /**
+   * `match` without exceptions: the outcome as a value, for hot paths (a framework
+   * turns a miss into a response without paying for a throw). `routingError(miss)`
+   * gives the exception `match` would throw.
+   *
+   * @example
+   * const found = urls.lookup("/post/3", "GET");
+   * if (found.status === 200) found.rule.endpoint; // "post", found.values = { id: 3 }
+   */
+  lookup(pathInfo?: string | null, method?: string | null, opts?: MatchOptions): RouteLookup {
     const map = this.map;
     map.update();
-    const path = decodePath(pathInfo ?? this.pathInfo);
+    let path = pathInfo ?? this.pathInfo;
+    if (path.indexOf("%") >= 0) {
+      try {
+        path = decodeURIComponent(path);
+      } catch {
+        return MALFORMED_PATH;
+      }
+    }
     const verb = method ? (method === "GET" || method === "POST" ? method : method.toUpperCase()) : this.defaultMethod.toUpperCase();
     const websocket = opts?.websocket ?? this.websocket;
     const domain = map.subdomainMatching ? this.subdomain : map.hostMatching ? this.serverName : "";
     let pathPart = "";
+    // Werkzeug routes "/" + path_info without its leading slashes.
     if (path) pathPart = path.charCodeAt(0) === 47 && path.charCodeAt(1) !== 47 ? path : "/" + path.replace(/^\/+/, "");
 
     const matcher = map._matcher;
     const rule = matcher.match(domain, pathPart, verb, websocket);
     if (rule === null) {
       const failure = matcher.failure;
-      const queryArgs = opts?.queryArgs ?? this.queryArgs;
       if (failure.redirectPath !== undefined) {
-        throw quiet(() => new RequestRedirect(this.makeRedirectUrl(quote(failure.redirectPath!, PATH_SAFE), queryArgs)));
+        const url = this.makeRedirectUrl(quote(failure.redirectPath, PATH_SAFE), opts?.queryArgs ?? this.queryArgs);
+        return { status: 308, newUrl: url };
       }
-      if (failure.allowed !== null) throw quiet(() => new MethodNotAllowed(failure.allowed!));
-      if (failure.websocketMismatch) throw quiet(() => new WebsocketMismatch());
-      throw quiet(() => new NotFound());
+      if (failure.allowed !== null) return { status: 405, validMethods: failure.allowed };
+      if (failure.websocketMismatch) return WEBSOCKET_MISMATCH;
+      return NOT_FOUND;
     }
     const values = matcher.values;
-
     if (rule.alias && map.redirectDefaults) {
-      throw quiet(() => new RequestRedirect(this.makeAliasRedirectUrl(rule.endpoint, values, verb, opts?.queryArgs ?? this.queryArgs)));
+      return { status: 308, newUrl: this.makeAliasRedirectUrl(rule.endpoint, values, verb, opts?.queryArgs ?? this.queryArgs) };
     }
-    if (map.redirectDefaults) {
+    if (rule._hasDefaultsProvider && map.redirectDefaults) {
       const target = this.getDefaultRedirect(rule, verb, values, opts?.queryArgs ?? this.queryArgs);
-      if (target !== undefined) throw quiet(() => new RequestRedirect(target));
+      if (target !== undefined) return { status: 308, newUrl: target };
     }
-    if (rule.redirectTo !== undefined) {
-      throw quiet(() => new RequestRedirect(this.#redirectTarget(rule, values)));
-    }
-    return [opts?.returnRule ? rule : rule.endpoint, values];
+    if (rule.redirectTo !== undefined) return { status: 308, newUrl: this.#redirectTarget(rule, values) };
+    return { status: 200, rule, values };
   }
 
   /** Like `match`, but only says whether the path matches (a redirect counts as a match). */

@@ -1,6 +1,6 @@
 /** Routing: rules, converters, the map and its adapter, rule factories, exceptions. */
-export { MapAdapter, encodeQueryArgs } from "./adapter.js";
-export type { AdapterSettings, BuildOptions, BuildValues, MatchOptions, QueryArgs } from "./adapter.js";
+export { MapAdapter, encodeQueryArgs, routingError } from "./adapter.js";
+export type { AdapterSettings, BuildOptions, BuildValues, MatchOptions, QueryArgs, RouteLookup, RouteMatch, RouteMiss } from "./adapter.js";
 export {
   AnyConverter,
   BaseConverter,

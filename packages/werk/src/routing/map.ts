@@ -161,6 +161,10 @@ export class Map {
         const y = b.buildCompareKey();
         return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
       });
+      // Matching only looks for a defaults redirect where one can exist.
+      rules.forEach((rule, i) => {
+        rule._hasDefaultsProvider = rules.slice(0, i).some((r) => r.providesDefaultsFor(rule));
+      });
     }
     this.#remap = false;
   }

@@ -1,8 +1,8 @@
 /**
  * The matcher: a state machine compiled once per map from every rule's parts.
  *
- * Each state has static transitions (a hash lookup on the segment text) and dynamic
- * ones (converters), the latter sorted by weight. Matching walks the path segment by
+ * Each state has static transitions (looked up by the segment's text) and dynamic ones
+ * (converters), the latter sorted by weight. Matching walks the path segment by
  * segment, static first, backtracking into dynamic transitions, exactly in Werkzeug's
  * order. Fully static rules are also kept in one table per domain, so the common case
  * is a single lookup before any walking.
@@ -14,8 +14,8 @@ import type { Rule } from "./rules.js";
 
 /** How one matching attempt ended, when it did not produce a rule. */
 export interface MatchFailure {
-  /** Methods that would have matched the path (for 405 responses). */
-  allowed: Set<string> | null;
+  /** Methods that would have matched the path (for 405 responses), without repeats. */
+  allowed: string[] | null;
   /** A rule matched but its WebSocket flag did not. */
   websocketMismatch: boolean;
   /** Set when the matcher asks for a redirect to this (decoded) path. */
@@ -26,7 +26,7 @@ export interface MatchFailure {
 export interface Matcher {
   /** Add a bound rule; throws `DuplicateRuleError` when it matches exactly like another. */
   add(rule: Rule): void;
-  /** Finish compilation after additions (sort transitions). */
+  /** Finish compilation after additions (sort transitions, index static children). */
   update(): void;
   /**
    * Match a domain part and path. On success returns the rule, with its converted values
@@ -59,8 +59,46 @@ interface Transition {
   suffixed: boolean;
 }
 
+/**
+ * Static children of a state, indexed for lookups that neither slice nor hash the
+ * segment: keys are bucketed by first character, then compared in place.
+ */
+class StaticIndex {
+  empty: State | undefined = undefined;
+  buckets: Array<Array<[string, State]> | undefined> = [];
+  wide: globalThis.Map<string, State> | null = null;
+
+  constructor(children: globalThis.Map<string, State>) {
+    for (const [key, state] of children) {
+      if (key.length === 0) this.empty = state;
+      else if (key.charCodeAt(0) < 128) (this.buckets[key.charCodeAt(0)] ??= []).push([key, state]);
+      else (this.wide ??= new globalThis.Map()).set(key, state);
+    }
+  }
+
+  find(path: string, pos: number, end: number): State | undefined {
+    const len = end - pos;
+    if (len === 0) return this.empty;
+    const c = path.charCodeAt(pos);
+    if (c >= 128) return this.wide?.get(path.slice(pos, end));
+    const bucket = this.buckets[c];
+    if (bucket === undefined) return undefined;
+    // Compared by char codes: for short keys this beats startsWith's builtin call.
+    for (let i = 0; i < bucket.length; i++) {
+      const entry = bucket[i]!;
+      const key = entry[0];
+      if (key.length !== len) continue;
+      let j = 1;
+      while (j < len && key.charCodeAt(j) === path.charCodeAt(pos + j)) j++;
+      if (j === len) return entry[1];
+    }
+    return undefined;
+  }
+}
+
 class State {
   static: globalThis.Map<string, State> | null = null;
+  index: StaticIndex | null = null;
   dynamic: Transition[] = [];
   rules: Rule[] = [];
 }
@@ -94,10 +132,9 @@ function transitionFor(part: RulePart, key: string): Transition {
   };
 }
 
-function isDigits(text: string): boolean {
-  const n = text.length;
-  if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
+function isDigits(text: string, start: number, end: number): boolean {
+  if (end === start) return false;
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
@@ -116,7 +153,13 @@ export class StateMachineMatcher implements Matcher {
   #path = "";
   #method = "";
   #websocket = false;
-  #stack: string[] = [];
+  // Captures: a segment's start and end in the path (sliced only for the winning rule),
+  // or start -1 with the text in #texts (regex captures).
+  #starts: number[] = [];
+  #ends: number[] = [];
+  #texts: string[] = [];
+  #sp = 0;
+  #captured: string[] = [];
   #slashRequired = false;
 
   constructor(mergeSlashes: boolean) {
@@ -154,6 +197,7 @@ export class StateMachineMatcher implements Matcher {
   update(): void {
     const visit = (state: State): void => {
       state.dynamic.sort((a, b) => compareWeighting(a.part.weight, b.part.weight));
+      state.index = state.static === null ? null : new StaticIndex(state.static);
       if (state.static) for (const next of state.static.values()) visit(next);
       for (const t of state.dynamic) visit(t.state);
     };
@@ -172,7 +216,7 @@ export class StateMachineMatcher implements Matcher {
     if (table !== undefined) {
       const rules = table.get(path);
       if (rules !== undefined) {
-        this.#stack.length = 0;
+        this.#sp = 0;
         const rule = this.#tryRules(rules, false);
         if (rule !== null) return rule;
       }
@@ -183,10 +227,9 @@ export class StateMachineMatcher implements Matcher {
       failure.redirectPath = path + "/";
       return null;
     }
-    if (rule !== null || !this.mergeSlashes) return rule;
+    if (rule !== null || !this.mergeSlashes || path.indexOf("//") < 0) return rule;
 
     const merged = path.replace(/\/{2,}/g, "/");
-    if (merged === path) return null;
     rule = this.#walkDomain(domain, merged);
     if (this.#slashRequired) failure.redirectPath = merged + "/";
     else if (rule !== null && rule.mergeSlashes !== false) failure.redirectPath = merged;
@@ -195,54 +238,40 @@ export class StateMachineMatcher implements Matcher {
 
   #walkDomain(domain: string, path: string): Rule | null {
     this.#path = path;
-    this.#stack.length = 0;
+    this.#sp = 0;
     this.#slashRequired = false;
     const root = this.#root;
     const child = root.static?.get(domain);
     if (child !== undefined) {
-      const rule = this.#walk(child, 0);
+      // Every rule starts with "/", so a non-empty path can skip its leading empty segment.
+      const start = path.length !== 0 ? child.index?.empty : undefined;
+      const rule = start !== undefined ? this.#walk(start, 1) : this.#walk(child, 0);
       if (rule !== null || this.#slashRequired) return rule;
     }
     for (let i = 0; i < root.dynamic.length; i++) {
       const t = root.dynamic[i]!;
-      const mark = this.#stack.length;
-      if (this.#test(t, domain) < 0) continue;
+      const mark = this.#sp;
+      if (!this.#captureDomain(t, domain)) continue;
       const rule = this.#walk(t.state, 0);
       if (rule !== null || this.#slashRequired) return rule;
-      this.#stack.length = mark;
+      this.#sp = mark;
     }
     return null;
   }
 
   // `pos` is where the next segment starts, or -1 when the path is used up.
   #walk(state: State, pos: number): Rule | null {
-    if (pos < 0) {
-      const rule = this.#tryRules(state.rules, false);
-      if (rule !== null) return rule;
-      // The path would match with a trailing slash: redirect there, or match directly
-      // when the branch rule does not insist on the slash.
-      const slash = state.static?.get("");
-      if (slash !== undefined) {
-        for (const candidate of slash.rules) {
-          if (candidate.websocket !== this.#websocket) continue;
-          if (candidate.methods !== undefined && !candidate.methods.has(this.#method)) continue;
-          if (candidate.strictSlashes) {
-            this.#slashRequired = true;
-            return null;
-          }
-          if (this.#convert(candidate)) return candidate;
-        }
-      }
-      return null;
-    }
+    if (pos < 0) return this.#atEnd(state);
 
     const path = this.#path;
-    const end = path.indexOf("/", pos);
-    const segment = end < 0 ? path.slice(pos) : path.slice(pos, end);
-    const next = end < 0 ? -1 : end + 1;
+    const length = path.length;
+    const slash = path.indexOf("/", pos);
+    const segEnd = slash < 0 ? length : slash;
+    const next = slash < 0 ? -1 : slash + 1;
 
-    if (state.static !== null) {
-      const child = state.static.get(segment);
+    const index = state.index;
+    if (index !== null) {
+      const child = index.find(path, pos, segEnd);
       if (child !== undefined) {
         const rule = this.#walk(child, next);
         if (rule !== null || this.#slashRequired) return rule;
@@ -252,44 +281,73 @@ export class StateMachineMatcher implements Matcher {
     const dynamic = state.dynamic;
     for (let i = 0; i < dynamic.length; i++) {
       const t = dynamic[i]!;
-      const mark = this.#stack.length;
-      let remaining: number;
-      if (t.final) {
-        const rest = this.#test(t, path.slice(pos));
-        if (rest < 0) continue;
-        // A captured trailing slash leaves one empty segment to match.
-        remaining = rest === 1 ? path.length : -1;
+      const mark = this.#sp;
+      let remaining = next;
+      if (t.kind === Kind.Segment) {
+        if (segEnd === pos) continue;
+        this.#push(pos, segEnd);
+      } else if (t.kind === Kind.Digits) {
+        if (!isDigits(path, pos, segEnd)) continue;
+        this.#push(pos, segEnd);
       } else {
-        if (this.#test(t, segment) < 0) continue;
-        remaining = next;
+        const m = t.re!.exec(t.final ? (pos === 0 ? path : path.slice(pos)) : path.slice(pos, segEnd));
+        if (m === null) continue;
+        const groups = t.groups;
+        for (let g = 0; g < groups.length; g++) this.#pushText(m[groups[g]!]!);
+        // A final part consumes the rest; a captured trailing slash leaves one empty segment.
+        if (t.final) remaining = t.suffixed && m[m.length - 1] === "/" ? length : -1;
       }
       const rule = this.#walk(t.state, remaining);
       if (rule !== null || this.#slashRequired) return rule;
-      this.#stack.length = mark;
+      this.#sp = mark;
     }
 
     // Only a trailing slash is left: rules without strict slashes match here too.
-    if (pos === path.length) return this.#tryRules(state.rules, true);
+    if (pos === length) return this.#tryRules(state.rules, true);
     return null;
   }
 
-  // Pushes the converter values; returns -1 on no match, 1 when a suffix slash was captured.
-  #test(t: Transition, text: string): number {
-    if (t.kind === Kind.Segment) {
-      if (text.length === 0) return -1;
-      this.#stack.push(text);
-      return 0;
+  #atEnd(state: State): Rule | null {
+    const rule = this.#tryRules(state.rules, false);
+    if (rule !== null) return rule;
+    // The path would match with a trailing slash: redirect there, or match directly
+    // when the branch rule does not insist on the slash.
+    const slash = state.index?.empty;
+    if (slash === undefined) return null;
+    for (const candidate of slash.rules) {
+      if (candidate.websocket !== this.#websocket) continue;
+      if (candidate.methods !== undefined && !candidate.methods.has(this.#method)) continue;
+      if (candidate.strictSlashes) {
+        this.#slashRequired = true;
+        return null;
+      }
+      if (this.#convert(candidate)) return candidate;
     }
-    if (t.kind === Kind.Digits) {
-      if (!isDigits(text)) return -1;
-      this.#stack.push(text);
-      return 0;
+    return null;
+  }
+
+  #captureDomain(t: Transition, domain: string): boolean {
+    if (t.kind !== Kind.Regex) {
+      if (t.kind === Kind.Segment ? domain.length === 0 : !isDigits(domain, 0, domain.length)) return false;
+      this.#pushText(domain);
+      return true;
     }
-    const m = t.re!.exec(text);
-    if (m === null) return -1;
-    const groups = t.groups;
-    for (let g = 0; g < groups.length; g++) this.#stack.push(m[groups[g]!]!);
-    return t.suffixed && m[m.length - 1] === "/" ? 1 : 0;
+    const m = t.re!.exec(domain);
+    if (m === null) return false;
+    for (let g = 0; g < t.groups.length; g++) this.#pushText(m[t.groups[g]!]!);
+    return true;
+  }
+
+  #push(start: number, end: number): void {
+    const sp = this.#sp++;
+    this.#starts[sp] = start;
+    this.#ends[sp] = end;
+  }
+
+  #pushText(text: string): void {
+    const sp = this.#sp++;
+    this.#starts[sp] = -1;
+    this.#texts[sp] = text;
   }
 
   #tryRules(rules: Rule[], onlyLax: boolean): Rule | null {
@@ -297,8 +355,8 @@ export class StateMachineMatcher implements Matcher {
       const rule = rules[i]!;
       if (onlyLax && rule.strictSlashes) continue;
       if (rule.methods !== undefined && !rule.methods.has(this.#method)) {
-        const allowed = (this.failure.allowed ??= new Set());
-        for (const m of rule.methods) allowed.add(m);
+        const allowed = (this.failure.allowed ??= []);
+        for (const m of rule.methods) if (!allowed.includes(m)) allowed.push(m);
         continue;
       }
       if (rule.websocket !== this.#websocket) {
@@ -310,24 +368,25 @@ export class StateMachineMatcher implements Matcher {
     return null;
   }
 
-  // Converts the captured texts with the rule's converters; a ValidationError means
-  // this rule does not match after all, and matching goes on with the next candidate.
+  // A ValidationError from a converter means this rule does not match after all, and
+  // matching goes on with the next candidate.
   #convert(rule: Rule): boolean {
-    const converters = rule._converters;
-    const stack = this.#stack;
-    const values: Record<string, unknown> = {};
+    const captured = this.#captured;
+    const path = this.#path;
+    for (let i = 0; i < this.#sp; i++) {
+      const start = this.#starts[i]!;
+      captured[i] = start < 0 ? this.#texts[i]! : path.slice(start, this.#ends[i]);
+    }
+    if (rule._plainValues) {
+      this.values = rule._makeValues(captured);
+      return true;
+    }
     try {
-      for (let i = 0; i < converters.length; i++) {
-        const entry = converters[i]!;
-        values[entry[0]] = entry[1].toValue(stack[i]!);
-      }
+      this.values = rule._makeValues(captured);
+      return true;
     } catch (err) {
       if (err instanceof ValidationError) return false;
       throw err;
     }
-    const defaults = rule.defaults;
-    if (defaults !== undefined) for (const key in defaults) values[key] = defaults[key];
-    this.values = values;
-    return true;
   }
 }

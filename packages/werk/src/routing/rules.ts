@@ -3,7 +3,7 @@
  * the base of everything a `Map` accepts.
  */
 import { iterMultiItems, PATH_SAFE, quote, urlencode } from "../utils.js";
-import { ValidationError, type BaseConverter } from "./converters.js";
+import { BaseConverter, ValidationError } from "./converters.js";
 import type { MapAdapter } from "./adapter.js";
 import type { Map } from "./map.js";
 import { parseConverterArgs, tokenizeRule, type RuleToken } from "./rule-parser.js";
@@ -82,6 +82,12 @@ export class Rule extends RuleFactory {
   _trace: TraceEntry[] = [];
   /** @internal For path-to-regexp rules with optional groups: which expansion this is. */
   _variant = 0;
+  /** @internal Another rule of the endpoint provides defaults for this one (set by `Map.update`). */
+  _hasDefaultsProvider = false;
+  /** @internal Every converter keeps the matched text as it is (no `toValue` to call). */
+  _plainValues = true;
+  /** @internal Builds the values object from the captured texts (and the defaults). */
+  _makeValues: (captured: string[]) => Record<string, unknown> = () => ({});
   /** @internal The fully static path of the rule (no placeholders), else undefined. */
   _staticPath: string | undefined = undefined;
   /** @internal The fully static domain part, else undefined. */
@@ -218,6 +224,8 @@ export class Rule extends RuleFactory {
     this._parts = [...domainParts, ...pathParts];
 
     for (const [name] of this._converters) this.arguments.add(name);
+    this._plainValues = this._converters.every(([, conv]) => conv.toValue === BaseConverter.prototype.toValue);
+    this._makeValues = valuesFactory(this._converters, this.defaults, this._plainValues);
     this.#converterByName = Object.create(null);
     for (const [name, conv] of this._converters) this.#converterByName[name] = conv;
 
@@ -349,6 +357,36 @@ export class Rule extends RuleFactory {
   private requireMap(): Map {
     if (this.map === undefined) throw new Error(`The URL rule "${this.rule}" is not bound to a map; add it to a Map first.`);
     return this.map;
+  }
+}
+
+/**
+ * A function turning captured texts into the values object, compiled to one object
+ * literal per rule: matching then allocates exactly one object, with a stable shape.
+ */
+function valuesFactory(
+  converters: Array<[string, BaseConverter]>,
+  defaults: Record<string, unknown> | undefined,
+  plain: boolean,
+): (captured: string[]) => Record<string, unknown> {
+  const names = converters.map(([name]) => name);
+  const convs = converters.map(([, conv]) => conv);
+  const defaultKeys = Object.keys(defaults ?? {});
+  const loop = (captured: string[]): Record<string, unknown> => {
+    const values: Record<string, unknown> = {};
+    for (let i = 0; i < convs.length; i++) values[names[i]!] = plain ? captured[i] : convs[i]!.toValue(captured[i]!);
+    for (const key of defaultKeys) values[key] = defaults![key];
+    return values;
+  };
+  // "__proto__" in an object literal would set the prototype instead of a key.
+  if ([...names, ...defaultKeys].includes("__proto__")) return loop;
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: ${plain ? `s[${i}]` : `c[${i}].toValue(s[${i}])`}`);
+  for (const key of defaultKeys) fields.push(`${JSON.stringify(key)}: d[${JSON.stringify(key)}]`);
+  try {
+    return new Function("c", "d", `return function values(s) { return { ${fields.join(", ")} }; };`)(convs, defaults);
+  } catch {
+    // Runtimes that forbid code generation (strict CSP) get the loop.
+    return loop;
   }
 }
 
