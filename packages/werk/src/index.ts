@@ -8,3 +8,5 @@
 export * from "./routing/index.js";
 export * from "./http/index.js";
 export { escapeHtml, quote, quotePlus, urlencode } from "./utils.js";
+export * from "./testing.js";
+export * from "./serving.js";

@@ -85,6 +85,14 @@ const NOT_FOUND: RouteMiss = Object.freeze({ status: 404 });
 const MALFORMED_PATH: RouteMiss = Object.freeze({ status: 400 });
 const WEBSOCKET_MISMATCH: RouteMiss = Object.freeze({ status: 400, websocketMismatch: true });
 
+// Request methods arrive upper-case almost always; skip toUpperCase's new string then.
+const UPPER: Record<string, string> = Object.assign(Object.create(null), {
+  GET: "GET", HEAD: "HEAD", POST: "POST", PUT: "PUT", PATCH: "PATCH", DELETE: "DELETE", OPTIONS: "OPTIONS",
+});
+function upperMethod(method: string): string {
+  return UPPER[method] ?? method.toUpperCase();
+}
+
 /** The exception `match` throws for a lookup that missed. */
 export function routingError(miss: RouteMiss): HTTPException {
   switch (miss.status) {
@@ -173,7 +181,7 @@ export class MapAdapter {
         return MALFORMED_PATH;
       }
     }
-    const verb = method ? (method === "GET" || method === "POST" ? method : method.toUpperCase()) : this.defaultMethod.toUpperCase();
+    const verb = upperMethod(method || this.defaultMethod);
     const websocket = opts?.websocket ?? this.websocket;
     const domain = map.subdomainMatching ? this.subdomain : map.hostMatching ? this.serverName : "";
     let pathPart = "";

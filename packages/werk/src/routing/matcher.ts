@@ -356,7 +356,8 @@ export class StateMachineMatcher implements Matcher {
       if (onlyLax && rule.strictSlashes) continue;
       if (rule.methods !== undefined && !rule.methods.has(this.#method)) {
         const allowed = (this.failure.allowed ??= []);
-        for (const m of rule.methods) if (!allowed.includes(m)) allowed.push(m);
+        const list = rule._methodList;
+        for (let j = 0; j < list.length; j++) if (!allowed.includes(list[j]!)) allowed.push(list[j]!);
         continue;
       }
       if (rule.websocket !== this.#websocket) {

@@ -82,6 +82,8 @@ export class Rule extends RuleFactory {
   _trace: TraceEntry[] = [];
   /** @internal For path-to-regexp rules with optional groups: which expansion this is. */
   _variant = 0;
+  /** @internal `methods` as an array, for iterating without an iterator object. */
+  _methodList: string[] = [];
   /** @internal Another rule of the endpoint provides defaults for this one (set by `Map.update`). */
   _hasDefaultsProvider = false;
   /** @internal Every converter keeps the matched text as it is (no `toValue` to call). */
@@ -224,6 +226,7 @@ export class Rule extends RuleFactory {
     this._parts = [...domainParts, ...pathParts];
 
     for (const [name] of this._converters) this.arguments.add(name);
+    this._methodList = this.methods ? [...this.methods] : [];
     this._plainValues = this._converters.every(([, conv]) => conv.toValue === BaseConverter.prototype.toValue);
     this._makeValues = valuesFactory(this._converters, this.defaults, this._plainValues);
     this.#converterByName = Object.create(null);
