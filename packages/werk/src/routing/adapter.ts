@@ -86,11 +86,19 @@ const MALFORMED_PATH: RouteMiss = Object.freeze({ status: 400 });
 const WEBSOCKET_MISMATCH: RouteMiss = Object.freeze({ status: 400, websocketMismatch: true });
 
 // Request methods arrive upper-case almost always; skip toUpperCase's new string then.
-const UPPER: Record<string, string> = Object.assign(Object.create(null), {
-  GET: "GET", HEAD: "HEAD", POST: "POST", PUT: "PUT", PATCH: "PATCH", DELETE: "DELETE", OPTIONS: "OPTIONS",
-});
 function upperMethod(method: string): string {
-  return UPPER[method] ?? method.toUpperCase();
+  switch (method) {
+    case "GET":
+    case "POST":
+    case "HEAD":
+    case "PUT":
+    case "PATCH":
+    case "DELETE":
+    case "OPTIONS":
+      return method;
+    default:
+      return method.toUpperCase();
+  }
 }
 
 /** The exception `match` throws for a lookup that missed. */

@@ -19,7 +19,8 @@ export { EndpointPrefix, RuleTemplate, RuleTemplateFactory, Subdomain, Submount 
 export { Map, UrlMap } from "./map.js";
 export type { BindOptions, IncomingRequestLike, MapOptions, WerkRequestLike } from "./map.js";
 export { StateMachineMatcher } from "./matcher.js";
-export type { Matcher, MatchFailure } from "./matcher.js";
+export { CompiledMatcher } from "./matcher-compiled.js";
+export type { Matcher, MatcherClass, MatchFailure } from "./matcher-tree.js";
 export { parseConverterArgs } from "./rule-parser.js";
 export { Rule, RuleFactory } from "./rules.js";
 export type { RedirectFunction, RuleOptions } from "./rules.js";

@@ -6,7 +6,8 @@ import { domainToASCII } from "node:url";
 import { BadHost } from "../http/exceptions.js";
 import { MapAdapter, type QueryArgs } from "./adapter.js";
 import { DEFAULT_CONVERTERS, type ConverterClass } from "./converters.js";
-import { StateMachineMatcher, type Matcher } from "./matcher.js";
+import { CompiledMatcher } from "./matcher-compiled.js";
+import type { Matcher, MatcherClass } from "./matcher-tree.js";
 import type { Rule, RuleFactory } from "./rules.js";
 
 /** Options of a `Map`, Werkzeug's keyword arguments in camelCase. */
@@ -29,6 +30,11 @@ export interface MapOptions {
   hostMatching?: boolean;
   /** Match rules on the subdomain (`Rule.subdomain`). Default true; off with host matching. */
   subdomainMatching?: boolean;
+  /**
+   * The matcher implementation (default `Map.defaultMatcher`, the code-generating
+   * `CompiledMatcher`; `StateMachineMatcher` interprets the same tree without `new Function`).
+   */
+  matcher?: MatcherClass;
 }
 
 /** Options of `Map.bind`. */
@@ -72,6 +78,8 @@ export interface WerkRequestLike {
 export class Map {
   /** The converters every map starts with; subclasses may replace this table. */
   static defaultConverters: Readonly<Record<string, ConverterClass>> = DEFAULT_CONVERTERS;
+  /** The matcher class maps use unless `opts.matcher` names another. */
+  static defaultMatcher: MatcherClass = CompiledMatcher;
 
   defaultSubdomain: string;
   strictSlashes: boolean;
@@ -84,14 +92,15 @@ export class Map {
   sortKey: ((pair: [string, unknown]) => unknown) | undefined;
 
   /** @internal The compiled matcher. */
-  readonly _matcher: StateMachineMatcher;
+  readonly _matcher: Matcher;
   /** @internal Rules by endpoint, sorted for building by `update()`. */
   readonly _rulesByEndpoint = new globalThis.Map<unknown, Rule[]>();
   #remap = true;
   #warned = new Set<string>();
 
   constructor(rules?: Iterable<RuleFactory> | null, opts: MapOptions = {}) {
-    this._matcher = new StateMachineMatcher(opts.mergeSlashes ?? true);
+    const MatcherImpl = opts.matcher ?? (this.constructor as typeof Map).defaultMatcher;
+    this._matcher = new MatcherImpl(opts.mergeSlashes ?? true);
     this.defaultSubdomain = opts.defaultSubdomain ?? "";
     this.strictSlashes = opts.strictSlashes ?? true;
     this.redirectDefaults = opts.redirectDefaults ?? true;

@@ -1,154 +1,17 @@
 /**
- * The matcher: a state machine compiled once per map from every rule's parts.
- *
- * Each state has static transitions (looked up by the segment's text) and dynamic ones
- * (converters), the latter sorted by weight. Matching walks the path segment by
- * segment, static first, backtracking into dynamic transitions, exactly in Werkzeug's
- * order. Fully static rules are also kept in one table per domain, so the common case
- * is a single lookup before any walking.
+ * The reference matcher: walks the state tree segment by segment, static transitions
+ * first, backtracking into dynamic ones in weight order — Werkzeug's algorithm,
+ * interpreted. `CompiledMatcher` generates code from the same tree and must agree with
+ * it on every case; this one also serves runtimes that forbid code generation.
  */
 import { ValidationError } from "./converters.js";
-import { DuplicateRuleError } from "./exceptions.js";
-import { compareWeighting, partKey, type RulePart } from "./rule-parts.js";
+import { isDigits, Kind, MatcherTree, type State, type Transition } from "./matcher-tree.js";
 import type { Rule } from "./rules.js";
 
-/** How one matching attempt ended, when it did not produce a rule. */
-export interface MatchFailure {
-  /** Methods that would have matched the path (for 405 responses), without repeats. */
-  allowed: string[] | null;
-  /** A rule matched but its WebSocket flag did not. */
-  websocketMismatch: boolean;
-  /** Set when the matcher asks for a redirect to this (decoded) path. */
-  redirectPath: string | undefined;
-}
+export type { Matcher, MatcherClass, MatchFailure } from "./matcher-tree.js";
 
-/** The matcher interface the map relies on, so implementations can be swapped and benchmarked. */
-export interface Matcher {
-  /** Add a bound rule; throws `DuplicateRuleError` when it matches exactly like another. */
-  add(rule: Rule): void;
-  /** Finish compilation after additions (sort transitions, index static children). */
-  update(): void;
-  /**
-   * Match a domain part and path. On success returns the rule, with its converted values
-   * in `values`; otherwise null, with details in `failure`.
-   */
-  match(domain: string, path: string, method: string, websocket: boolean): Rule | null;
-  /** Values of the last successful match. */
-  values: Record<string, unknown>;
-  /** Details of the last failed match. */
-  readonly failure: MatchFailure;
-}
-
-const enum Kind {
-  /** Any non-empty segment (the default string converter). */
-  Segment,
-  /** ASCII digits only (the int converter). */
-  Digits,
-  /** A compiled regular expression. */
-  Regex,
-}
-
-interface Transition {
-  key: string;
-  part: RulePart;
-  state: State;
-  kind: Kind;
-  re: RegExp | null;
-  groups: number[];
-  final: boolean;
-  suffixed: boolean;
-}
-
-/**
- * Static children of a state, indexed for lookups that neither slice nor hash the
- * segment: keys are bucketed by first character, then compared in place.
- */
-class StaticIndex {
-  empty: State | undefined = undefined;
-  buckets: Array<Array<[string, State]> | undefined> = [];
-  wide: globalThis.Map<string, State> | null = null;
-
-  constructor(children: globalThis.Map<string, State>) {
-    for (const [key, state] of children) {
-      if (key.length === 0) this.empty = state;
-      else if (key.charCodeAt(0) < 128) (this.buckets[key.charCodeAt(0)] ??= []).push([key, state]);
-      else (this.wide ??= new globalThis.Map()).set(key, state);
-    }
-  }
-
-  find(path: string, pos: number, end: number): State | undefined {
-    const len = end - pos;
-    if (len === 0) return this.empty;
-    const c = path.charCodeAt(pos);
-    if (c >= 128) return this.wide?.get(path.slice(pos, end));
-    const bucket = this.buckets[c];
-    if (bucket === undefined) return undefined;
-    // Compared by char codes: for short keys this beats startsWith's builtin call.
-    for (let i = 0; i < bucket.length; i++) {
-      const entry = bucket[i]!;
-      const key = entry[0];
-      if (key.length !== len) continue;
-      let j = 1;
-      while (j < len && key.charCodeAt(j) === path.charCodeAt(pos + j)) j++;
-      if (j === len) return entry[1];
-    }
-    return undefined;
-  }
-}
-
-class State {
-  static: globalThis.Map<string, State> | null = null;
-  index: StaticIndex | null = null;
-  dynamic: Transition[] = [];
-  rules: Rule[] = [];
-}
-
-function anchored(content: string): RegExp {
-  try {
-    return new RegExp(`^(?:${content})$`, "u");
-  } catch {
-    // Converter regexes written for Python may use escapes unicode mode refuses.
-    return new RegExp(`^(?:${content})$`);
-  }
-}
-
-function transitionFor(part: RulePart, key: string): Transition {
-  let kind = Kind.Regex;
-  const single = part.converters.length === 1 && part.content === `(${part.converters[0]!.regex})`;
-  if (single && !part.final) {
-    const regex = part.converters[0]!.regex;
-    if (regex === "[^/]+" || regex === "[^/]{1,}") kind = Kind.Segment;
-    else if (regex === "\\d+") kind = Kind.Digits;
-  }
-  return {
-    key,
-    part,
-    state: new State(),
-    kind,
-    re: kind === Kind.Regex ? anchored(part.content) : null,
-    groups: part.groups,
-    final: part.final,
-    suffixed: part.suffixed,
-  };
-}
-
-function isDigits(text: string, start: number, end: number): boolean {
-  if (end === start) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** Werkzeug's state machine, compiled: static transitions first, then weighted dynamic ones. */
-export class StateMachineMatcher implements Matcher {
-  mergeSlashes: boolean;
-  values: Record<string, unknown> = {};
-  readonly failure: MatchFailure = { allowed: null, websocketMismatch: false, redirectPath: undefined };
-
-  #root = new State();
-  #statics = new globalThis.Map<string, globalThis.Map<string, Rule[]>>();
+/** Werkzeug's state machine, interpreted: static transitions first, then weighted dynamic ones. */
+export class StateMachineMatcher extends MatcherTree {
   // Per-match scratch state; matching is synchronous, so one set per matcher suffices.
   #path = "";
   #method = "";
@@ -161,50 +24,9 @@ export class StateMachineMatcher implements Matcher {
   #sp = 0;
   #captured: string[] = [];
   #slashRequired = false;
+  #found = { length: 0 };
 
-  constructor(mergeSlashes: boolean) {
-    this.mergeSlashes = mergeSlashes;
-  }
-
-  add(rule: Rule): void {
-    let state = this.#root;
-    for (const part of rule._parts) {
-      if (part.static) {
-        state.static ??= new globalThis.Map();
-        let next = state.static.get(part.content);
-        if (next === undefined) state.static.set(part.content, (next = new State()));
-        state = next;
-      } else {
-        const key = partKey(part);
-        let t = state.dynamic.find((d) => d.key === key);
-        if (t === undefined) state.dynamic.push((t = transitionFor(part, key)));
-        state = t.state;
-      }
-    }
-    for (const existing of state.rules) {
-      if (rule.isDuplicate(existing)) throw new DuplicateRuleError(existing, rule);
-    }
-    state.rules.push(rule);
-    if (rule._staticDomain !== undefined && rule._staticPath !== undefined) {
-      let table = this.#statics.get(rule._staticDomain);
-      if (table === undefined) this.#statics.set(rule._staticDomain, (table = new globalThis.Map()));
-      const list = table.get(rule._staticPath);
-      if (list === undefined) table.set(rule._staticPath, [rule]);
-      else list.push(rule);
-    }
-  }
-
-  update(): void {
-    const visit = (state: State): void => {
-      state.dynamic.sort((a, b) => compareWeighting(a.part.weight, b.part.weight));
-      state.index = state.static === null ? null : new StaticIndex(state.static);
-      if (state.static) for (const next of state.static.values()) visit(next);
-      for (const t of state.dynamic) visit(t.state);
-    };
-    visit(this.#root);
-  }
-
-  match(domain: string, path: string, method: string, websocket: boolean): Rule | null {
+  override match(domain: string, path: string, method: string, websocket: boolean): Rule | null {
     const failure = this.failure;
     failure.allowed = null;
     failure.websocketMismatch = false;
@@ -212,7 +34,7 @@ export class StateMachineMatcher implements Matcher {
     this.#method = method;
     this.#websocket = websocket;
 
-    const table = this.#statics.get(domain);
+    const table = this.statics.get(domain);
     if (table !== undefined) {
       const rules = table.get(path);
       if (rules !== undefined) {
@@ -240,7 +62,7 @@ export class StateMachineMatcher implements Matcher {
     this.#path = path;
     this.#sp = 0;
     this.#slashRequired = false;
-    const root = this.#root;
+    const root = this.root;
     const child = root.static?.get(domain);
     if (child !== undefined) {
       // Every rule starts with "/", so a non-empty path can skip its leading empty segment.
@@ -265,20 +87,22 @@ export class StateMachineMatcher implements Matcher {
 
     const path = this.#path;
     const length = path.length;
-    const slash = path.indexOf("/", pos);
-    const segEnd = slash < 0 ? length : slash;
-    const next = slash < 0 ? -1 : slash + 1;
-
     const index = state.index;
     if (index !== null) {
-      const child = index.find(path, pos, segEnd);
+      const found = this.#found;
+      const child = index.match(path, pos, found);
       if (child !== undefined) {
-        const rule = this.#walk(child, next);
+        const end = pos + found.length;
+        const rule = this.#walk(child, end < length ? end + 1 : -1);
         if (rule !== null || this.#slashRequired) return rule;
       }
     }
 
     const dynamic = state.dynamic;
+    if (dynamic.length === 0) return pos === length ? this.#tryRules(state.rules, true) : null;
+    const slash = path.indexOf("/", pos);
+    const segEnd = slash < 0 ? length : slash;
+    const next = slash < 0 ? -1 : slash + 1;
     for (let i = 0; i < dynamic.length; i++) {
       const t = dynamic[i]!;
       const mark = this.#sp;
