@@ -42,7 +42,17 @@ function safeTable(safe: string): Uint8Array {
  * like Python's `urllib.parse.quote(value, safe)`.
  */
 export function quote(value: string, safe = "/"): string {
-  const table = safeTable(safe);
+  return quoteWith(value, safeTable(safe));
+}
+
+const PATH_TABLE = safeTable(PATH_SAFE);
+
+/** `quote(value, PATH_SAFE)` without looking the table up: URL building calls it per value. */
+export function quotePathSegment(value: string): string {
+  return quoteWith(value, PATH_TABLE);
+}
+
+function quoteWith(value: string, table: Uint8Array): string {
   let i = 0;
   const n = value.length;
   // Fast path: most values need no encoding at all.

@@ -128,8 +128,6 @@ export function routingError(miss: RouteMiss): HTTPException {
 export class MapAdapter {
   readonly map: Map;
   serverName: string;
-  /** Always ends with a slash. */
-  scriptName: string;
   subdomain: string;
   urlScheme: string;
   pathInfo: string;
@@ -137,17 +135,29 @@ export class MapAdapter {
   queryArgs: QueryArgs;
   /** Whether the bound scheme is ws or wss. */
   websocket: boolean;
+  #scriptName = "/";
+  // The script name without trailing slashes, prefixed to every built path.
+  #scriptRoot = "";
 
   constructor(map: Map, s: AdapterSettings) {
     this.map = map;
     this.serverName = s.serverName;
-    this.scriptName = s.scriptName.endsWith("/") ? s.scriptName : s.scriptName + "/";
+    this.scriptName = s.scriptName;
     this.subdomain = s.subdomain ?? "";
     this.urlScheme = s.urlScheme;
     this.pathInfo = s.pathInfo;
     this.defaultMethod = s.defaultMethod;
     this.queryArgs = s.queryArgs;
     this.websocket = s.urlScheme === "ws" || s.urlScheme === "wss";
+  }
+
+  /** The path the application is mounted under; always ends with a slash. */
+  get scriptName(): string {
+    return this.#scriptName;
+  }
+  set scriptName(value: string) {
+    this.#scriptName = value.endsWith("/") ? value : value + "/";
+    this.#scriptRoot = this.#scriptName.replace(/\/+$/, "");
   }
 
   /**
@@ -353,7 +363,9 @@ export class MapAdapter {
       scheme = secure ? "https" : "http";
     }
 
-    const relPath = path.charCodeAt(0) === 47 ? path.replace(/^\/+/, "") : path;
+    let skip = 0;
+    while (path.charCodeAt(skip) === 47) skip++;
+    const relPath = skip === 0 ? path : path.slice(skip);
     let url: string;
     const sameDomain = map.subdomainMatching
       ? domainPart === this.subdomain
@@ -361,7 +373,7 @@ export class MapAdapter {
         ? host === this.serverName
         : true;
     if (!forceExternal && sameDomain) {
-      url = `${this.scriptName.replace(/\/+$/, "")}/${relPath}`;
+      url = `${this.#scriptRoot}/${relPath}`;
     } else {
       url = `${scheme ? scheme + ":" : ""}//${host}${this.scriptName.slice(0, -1)}/${relPath}`;
     }
@@ -408,6 +420,16 @@ function cleanValues(values: BuildValues): Record<string, unknown> {
     return out;
   }
   const record = values as Record<string, unknown>;
+  // Copy only when there is something to drop: building never writes to the values.
+  let hasEmpty = false;
+  for (const key in record) {
+    const value = record[key];
+    if (value === null || value === undefined) {
+      hasEmpty = true;
+      break;
+    }
+  }
+  if (!hasEmpty) return record;
   for (const key in record) {
     const value = record[key];
     if (value !== null && value !== undefined) out[key] = value;

@@ -5,7 +5,7 @@
  * Weights order dynamic parts when several could match: lower goes first, so
  * `int` (50) is tried before `string` (100), which is tried before `path` (200).
  */
-import { PATH_SAFE, quote } from "../utils.js";
+import { quotePathSegment } from "../utils.js";
 import type { Map } from "./map.js";
 
 /** Throw from `toValue` to make the rule not match this URL (the next rule is tried). */
@@ -66,7 +66,7 @@ export class BaseConverter {
 
   /** Convert a value to URL text, percent-encoding what a path segment may not hold. */
   toUrl(value: unknown): string {
-    return quote(String(value), PATH_SAFE);
+    return quotePathSegment(typeof value === "string" ? value : String(value));
   }
 }
 

@@ -82,6 +82,8 @@ export class Rule extends RuleFactory {
   _trace: TraceEntry[] = [];
   /** @internal For path-to-regexp rules with optional groups: which expansion this is. */
   _variant = 0;
+  /** @internal Arguments that have no default: building needs a value for each. */
+  _required: string[] = [];
   /** @internal `methods` as an array, for iterating without an iterator object. */
   _methodList: string[] = [];
   /** @internal Another rule of the endpoint provides defaults for this one (set by `Map.update`). */
@@ -227,6 +229,7 @@ export class Rule extends RuleFactory {
 
     for (const [name] of this._converters) this.arguments.add(name);
     this._methodList = this.methods ? [...this.methods] : [];
+    this._required = [...this.arguments].filter((name) => !(this.defaults && Object.hasOwn(this.defaults, name)));
     this._plainValues = this._converters.every(([, conv]) => conv.toValue === BaseConverter.prototype.toValue);
     this._makeValues = valuesFactory(this._converters, this.defaults, this._plainValues);
     this.#converterByName = Object.create(null);
@@ -314,9 +317,8 @@ export class Rule extends RuleFactory {
   suitableFor(values: Record<string, unknown>, method?: string): boolean {
     if (method !== undefined && this.methods !== undefined && !this.methods.has(method)) return false;
     const defaults = this.defaults;
-    for (const key of this.arguments) {
-      if (!(defaults && Object.hasOwn(defaults, key)) && !Object.hasOwn(values, key)) return false;
-    }
+    const required = this._required;
+    for (let i = 0; i < required.length; i++) if (!Object.hasOwn(values, required[i]!)) return false;
     if (defaults) {
       for (const key in defaults) if (Object.hasOwn(values, key) && values[key] !== defaults[key]) return false;
     }
