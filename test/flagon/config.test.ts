@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { Config, DEFAULT_CONFIG } from "../../packages/flagon/src/config.js";
+import { Config, DEFAULT_CONFIG } from "flagon";
 
 const tmp = mkdtempSync(join(tmpdir(), "flagon-config-"));
 
