@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { Map, MapAdapter, NotFound, Rule } from "@flagon/werk";
+import { HTTPException, Map, MapAdapter, NotFound, Request, Rule } from "@flagon/werk";
+import { fakeRequest as fakeMessage } from "../http/request-helpers.js";
 import { fakeRequest, redirectTarget } from "./_helpers.js";
 
 // Werkzeug warns when the Host is not under the configured server name; keep test output quiet.
@@ -333,5 +334,41 @@ describe("default redirects across subdomains", () => {
     ]).bind("localhost", "/", { subdomain: "other" });
     const target = redirectTarget(() => adapter.match("/foo/42"));
     expect(target).toBe("http://test.localhost/foo");
+  });
+});
+
+describe("bindToRequest with a werk Request", () => {
+  test("reads host, scheme, method, path and query from the Request", () => {
+    const map = new Map([new Rule("/bar/", { endpoint: "bar" }), new Rule("/hello/<name>", { endpoint: "hello", methods: ["POST"] })]);
+    const request = new Request(fakeMessage({ method: "POST", url: "/hello/%E4%B8%AD?x=1", headers: { host: "Example.org" }, encrypted: true }));
+    const urls = map.bindToRequest(request);
+    expect(urls.serverName).toBe("example.org");
+    expect(urls.urlScheme).toBe("https");
+    expect(urls.match()).toEqual(["hello", { name: "中" }]);
+    const redirect = map.bindToRequest(new Request(fakeMessage({ url: "/bar?x=1", headers: { host: "example.org" } })));
+    expect(() => redirect.match()).toThrow(expect.objectContaining({ newUrl: "http://example.org/bar/?x=1" }));
+  });
+
+  test("an untrusted Host is refused with a 400 before any routing", () => {
+    const map = new Map([new Rule("/", { endpoint: "index" })]);
+    const trusted = new Request(fakeMessage({ headers: { host: "example.test" } }), { trustedHosts: ["example.test"] });
+    expect(map.bindToRequest(trusted).match("/")).toEqual(["index", {}]);
+    const untrusted = new Request(fakeMessage({ headers: { host: "evil.test" } }), { trustedHosts: ["example.test"] });
+    let error: unknown;
+    try {
+      map.bindToRequest(untrusted);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(HTTPException);
+    expect((error as InstanceType<typeof HTTPException>).code).toBe(400);
+  });
+
+  test("a WebSocket upgrade on a werk Request binds the ws scheme", () => {
+    const map = new Map([new Rule("/ws", { endpoint: "ws", websocket: true })]);
+    const request = new Request(fakeMessage({ url: "/ws", headers: { host: "example.org", connection: "keep-alive, Upgrade", upgrade: "websocket" } }));
+    const urls = map.bindToRequest(request);
+    expect(urls.urlScheme).toBe("ws");
+    expect(urls.match()).toEqual(["ws", {}]);
   });
 });

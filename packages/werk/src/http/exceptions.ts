@@ -6,6 +6,9 @@
  */
 import { STATUS_CODES } from "node:http";
 import { escapeHtml } from "../utils.js";
+// A cycle (response.ts imports these classes), safe because neither module uses the
+// other's exports while it is being evaluated, only inside methods.
+import { Response } from "./response.js";
 
 /** Headers an exception adds to its response, as `[name, value]` pairs. */
 export type HeaderPairs = Array<[string, string]>;
@@ -27,9 +30,9 @@ export class HTTPException extends Error {
   /** A human readable description, safe to show to the client. */
   description: string;
   /** A response that replaces the rendered page (set by `abort(response)`). */
-  response: unknown;
+  response: Response | undefined;
 
-  constructor(description?: string, opts: { code?: number; response?: unknown; cause?: unknown } = {}) {
+  constructor(description?: string, opts: { code?: number; response?: Response; cause?: unknown } = {}) {
     const ctor = new.target as typeof HTTPException;
     const desc = description ?? ctor.description;
     super(desc, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -57,6 +60,16 @@ export class HTTPException extends Error {
   /** The headers of the error page. */
   getHeaders(): HeaderPairs {
     return [["Content-Type", "text/html; charset=utf-8"]];
+  }
+
+  /**
+   * The error as a `Response`: the HTML page with the status and `getHeaders()` (Allow
+   * for 405, WWW-Authenticate for 401, ...), or the response given to `abort(response)`.
+   * An exception without a code answers 500.
+   */
+  getResponse(): Response {
+    if (this.response !== undefined) return this.response;
+    return new Response(this.getBody(), { status: this.code ?? 500, headers: this.getHeaders() });
   }
 
   override toString(): string {

@@ -57,12 +57,14 @@ export interface IncomingRequestLike {
 /** The parts of a werk `Request` `bindToRequest` reads. */
 export interface WerkRequestLike {
   method: string;
+  /** Validated against the request's trusted hosts when read. */
   host: string;
   scheme: string;
   scriptRoot: string;
   rawPath: string;
   queryString: string;
-  headers: { get(name: string): string | null | undefined };
+  /** The Node message underneath, read for the Connection and Upgrade headers. */
+  raw: { headers: Record<string, string | string[] | undefined> };
 }
 
 /**
@@ -277,7 +279,7 @@ interface RequestInfo {
 }
 
 function isWerkRequest(req: IncomingRequestLike | WerkRequestLike): req is WerkRequestLike {
-  return typeof (req as WerkRequestLike).headers?.get === "function";
+  return typeof (req as WerkRequestLike).raw === "object" && typeof (req as WerkRequestLike).rawPath === "string";
 }
 
 function headerText(value: string | string[] | undefined): string {
@@ -294,8 +296,9 @@ function requestInfo(req: IncomingRequestLike | WerkRequestLike): RequestInfo {
     // Reading `host` validates it against the request's trusted hosts.
     host = req.host.toLowerCase();
     scheme = req.scheme;
-    connection = req.headers.get("connection") ?? "";
-    upgrade = req.headers.get("upgrade") ?? "";
+    // The raw Node headers: building the full Headers object is not needed here.
+    connection = headerText(req.raw.headers.connection);
+    upgrade = headerText(req.raw.headers.upgrade);
     info = { method: req.method, scriptName: req.scriptRoot || "/", path: req.rawPath, query: req.queryString };
   } else {
     scheme = req.socket?.encrypted ? "https" : "http";

@@ -93,10 +93,17 @@ export async function sendRequest(listener: NodeListener, request: PreparedReque
     }
   };
 
+  // Repeated request headers are joined as Node's HTTP parser joins them, not left to
+  // the injection library (whose joining differs between versions).
+  const headerObject: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers.toObject())) {
+    if (value === undefined) continue;
+    headerObject[name] = Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : String(value);
+  }
   const injected = inject(dispatch, {
-    method,
+    method: method as NonNullable<inject.InjectOptions["method"]>,
     url: `${target.scheme}://${target.host}${requestTarget}`,
-    headers: headers.toObject(),
+    headers: headerObject,
     payload: body,
     remoteAddress: remoteAddr,
   });
