@@ -190,7 +190,7 @@ export class MapAdapter {
    */
   lookup(pathInfo?: string | null, method?: string | null, opts?: MatchOptions): RouteLookup {
     const map = this.map;
-    map.update();
+    if (map._dirty) map.update();
     let path = pathInfo ?? this.pathInfo;
     if (path.indexOf("%") >= 0) {
       try {
@@ -219,6 +219,7 @@ export class MapAdapter {
       return NOT_FOUND;
     }
     const values = matcher.values;
+    if (!rule._mayRedirect) return { status: 200, rule, values };
     if (rule.alias && map.redirectDefaults) {
       return { status: 308, newUrl: this.makeAliasRedirectUrl(rule.endpoint, values, verb, opts?.queryArgs ?? this.queryArgs) };
     }

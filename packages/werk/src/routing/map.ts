@@ -97,7 +97,8 @@ export class Map {
   readonly _matcher: Matcher;
   /** @internal Rules by endpoint, sorted for building by `update()`. */
   readonly _rulesByEndpoint = new globalThis.Map<unknown, Rule[]>();
-  #remap = true;
+  /** @internal Rules changed since the last `update()`. */
+  _dirty = true;
   #warned = new Set<string>();
 
   constructor(rules?: Iterable<RuleFactory> | null, opts: MapOptions = {}) {
@@ -133,7 +134,7 @@ export class Map {
     for (const original of factory.getRules(this)) {
       for (const rule of original.expandVariants()) this.#addRule(rule);
     }
-    this.#remap = true;
+    this._dirty = true;
   }
 
   #addRule(rule: Rule): void {
@@ -164,7 +165,7 @@ export class Map {
 
   /** Sort transitions and build order after changes; cheap when nothing changed. */
   update(): void {
-    if (!this.#remap) return;
+    if (!this._dirty) return;
     this._matcher.update();
     for (const rules of this._rulesByEndpoint.values()) {
       rules.sort((a, b) => {
@@ -175,9 +176,10 @@ export class Map {
       // Matching only looks for a defaults redirect where one can exist.
       rules.forEach((rule, i) => {
         rule._hasDefaultsProvider = rules.slice(0, i).some((r) => r.providesDefaultsFor(rule));
+        rule._mayRedirect = rule.alias || rule._hasDefaultsProvider || rule.redirectTo !== undefined;
       });
     }
-    this.#remap = false;
+    this._dirty = false;
   }
 
   /**

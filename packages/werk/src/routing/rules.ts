@@ -88,6 +88,8 @@ export class Rule extends RuleFactory {
   _methodList: string[] = [];
   /** @internal Another rule of the endpoint provides defaults for this one (set by `Map.update`). */
   _hasDefaultsProvider = false;
+  /** @internal A match may turn into a redirect (alias, defaults, `redirectTo`); set by `Map.update`. */
+  _mayRedirect = true;
   /** @internal Every converter keeps the matched text as it is (no `toValue` to call). */
   _plainValues = true;
   /** @internal Builds the values object from the captured texts (and the defaults). */
