@@ -7,7 +7,7 @@
  * request context, without one an application context.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { MapAdapter } from "@flagon/werk";
+import type { MapAdapter, RouteLookup } from "@flagon/werk";
 
 /** The parts of the application a context needs; `Flagon` implements them. */
 export interface ContextApp {
@@ -85,6 +85,8 @@ export class AppContext {
   flashes: Array<[string, unknown]> | undefined = undefined;
   /** Set when binding the URL map failed (e.g. a bad Host); routing raises it. */
   routingError: unknown = undefined;
+  /** The routing outcome for the request, once matched. */
+  route: RouteLookup | undefined = undefined;
   #request: unknown | null;
   #session: SessionLike | null;
 

@@ -3,7 +3,10 @@
  * every operation to the object of the active context, and fails with a message that
  * says how to get a context when there is none.
  */
+import type { Request } from "@flagon/werk";
+import type { Flagon } from "./app.js";
 import { appContextOrThrow, requestContextOrThrow, type AppCtxGlobals } from "./ctx.js";
+import type { SessionMixin } from "./sessions.js";
 
 // An arrow-function target lets the proxy be called when the real object is callable,
 // and has no non-configurable `prototype` that would break the ownKeys invariant.
@@ -57,11 +60,20 @@ export function getCurrentObject<T>(proxy: T): T {
 /** Storage for the current app context: `g.db = connect()`. */
 export const g: AppCtxGlobals = proxyOf(() => appContextOrThrow().g);
 
-/** The application handling the current request or app context. */
+/** A proxy to the current app, typed as the caller needs (`currentApp` is the Flagon one). */
 export const currentAppProxy = <T extends object>(): T => proxyOf(() => appContextOrThrow().app as unknown as T);
 
-/** The current request (only inside a request). */
+/** A proxy to the current request, typed as the caller needs. */
 export const requestProxy = <T extends object>(): T => proxyOf(() => requestContextOrThrow().request as T);
 
-/** The current session (only inside a request); accessing it marks it accessed. */
+/** A proxy to the current session; accessing it marks it accessed. */
 export const sessionProxy = <T extends object>(): T => proxyOf(() => requestContextOrThrow().session as unknown as T);
+
+/** The current request (inside a view, hook, or `testRequestContext(...).run`). */
+export const request: Request = requestProxy<Request>();
+
+/** The current session: a plain-object-like store, saved by the session interface. */
+export const session: SessionMixin = sessionProxy<SessionMixin>();
+
+/** The application handling the current request or app context. */
+export const currentApp: Flagon = currentAppProxy<Flagon>();

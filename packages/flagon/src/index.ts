@@ -1,10 +1,15 @@
 /**
  * Flagon: Flask, rebuilt natively for TypeScript on Node.js.
  *
- * The application layer is being built up module by module; today this entry point
- * exports the configuration, contexts, proxies and decorators, plus werk's routing.
+ * @example
+ * import { Flagon, request } from "flagon";
+ * const app = new Flagon(import.meta.url);
+ * app.get("/hello/<name>", ({ name }) => `Hello ${name}`);
+ * app.post("/echo", () => request.json);
+ * await app.run({ port: 5000 });
  */
-export { Map, UrlMap, Rule } from "@flagon/werk";
+export { Flagon } from "./app.js";
+export type { FlagonOptions } from "./app.js";
 export { Config, DEFAULT_CONFIG } from "./config.js";
 export type { ConfigValues } from "./config.js";
 export {
@@ -17,5 +22,17 @@ export {
   hasRequestContext,
 } from "./ctx.js";
 export type { ContextApp, SessionLike } from "./ctx.js";
-export { g, getCurrentObject } from "./globals.js";
+export { currentApp, g, getCurrentObject, request, session } from "./globals.js";
+export { abort, jsonify, makeResponse, redirect, sendFile, sendFromDirectory, urlFor } from "./helpers.js";
+export type { UrlForOptions } from "./helpers.js";
+export { DefaultLogger } from "./logging.js";
+export type { Logger, LogLevel } from "./logging.js";
+export type { ViewReturn, HeadersLike } from "./responses.js";
+export { Scaffold } from "./scaffold.js";
+export type { AddUrlRuleOptions, ErrorClass, ErrorHandler, View } from "./scaffold.js";
+export { NullSessionInterface, createNullSession, isNullSession } from "./sessions.js";
+export type { SessionInterface, SessionMixin } from "./sessions.js";
+export type { TestRequestContextOptions } from "./testing.js";
+export type { NodeListener } from "./adapters/node.js";
 export * from "./decorators.js";
+export { Map, UrlMap, Rule, Request, Response, HTTPException } from "@flagon/werk";

@@ -1,0 +1,20 @@
+import { expect, test } from "vitest";
+import { Flagon, request, g, abort, urlFor, jsonify } from "flagon";
+test("smoke", async () => {
+  const app = new Flagon("smoke");
+  app.get("/", () => "Hello");
+  app.get("/post/<int:id>", ({ id }) => ({ id, url: urlFor("/post/<int:id>", { id }) }));
+  app.post("/echo", () => request.json as object);
+  app.get("/abort", () => abort(403));
+  app.beforeRequest(() => { g.x = 1; });
+  const c = app.testClient();
+  const r = await c.get("/");
+  expect(r.text).toBe("Hello");
+  expect((await c.get("/post/3")).json).toEqual({ id: 3, url: "/post/3" });
+  expect((await c.post("/echo", { json: { a: 1 } })).json).toEqual({ a: 1 });
+  expect((await c.get("/abort")).statusCode).toBe(403);
+  expect((await c.get("/nope")).statusCode).toBe(404);
+  const o = await c.options("/");
+  expect(o.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
+  expect((await c.post("/")).statusCode).toBe(405);
+});
