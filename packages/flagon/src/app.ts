@@ -1,17 +1,20 @@
 /**
  * `Flagon`: the application (Flask's `Flask`). Holds the URL map, configuration, views
- * and hooks, and runs one request through them: `handleRequest` takes a werk `Request`
- * and returns a werk `Response`; only `adapters/` know Node's `http` or Fetch.
+ * and hooks, and runs one request through them: `fullDispatchRequest` takes a context
+ * holding a `Request` and returns a werk `Response`; only `adapters/` know Node's `http`
+ * or Fetch.
  */
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  BadRequest,
+  BadRequestKeyError,
   BuildError,
   HTTPException,
   InternalServerError,
   Map as UrlMap,
   MethodNotAllowed,
-  Request,
+  Request as WerkRequest,
   Response,
   RequestRedirect,
   Rule,
@@ -24,6 +27,7 @@ import {
   type TestClientOptions,
   type RouteLookup,
 } from "@flagon/werk";
+import { handleFetch, type FetchOptions } from "./adapters/fetch.js";
 import { createListener, type NodeListener } from "./adapters/node.js";
 import { Config } from "./config.js";
 import { AppContext, currentContext, type ContextApp } from "./ctx.js";
@@ -32,6 +36,7 @@ import { makeResponseFrom } from "./responses.js";
 import { Scaffold, type AddUrlRuleOptions, type ErrorClass, type ErrorHandler } from "./scaffold.js";
 import { NullSessionInterface, type SessionInterface, type SessionMixin } from "./sessions.js";
 import { testClient, testRequestContext, type TestRequestContextOptions } from "./testing.js";
+import { Request } from "./wrappers.js";
 
 /** Options of `new Flagon(name, opts)`. */
 export interface FlagonOptions {
@@ -53,6 +58,15 @@ export interface FlagonOptions {
 
 /** Extra options of `addUrlRule` beyond the route options. */
 type UrlRuleOptions = AddUrlRuleOptions;
+
+/** Attributes a view function may carry (Flask's `view_func.methods`, `provide_automatic_options`). */
+interface ViewAttributes {
+  methods?: unknown;
+  provideAutomaticOptions?: boolean;
+}
+
+// The lookup recorded when the URL map could not even be bound to the request.
+const UNROUTABLE = Object.freeze({ status: 400 }) as RouteLookup;
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
@@ -85,6 +99,8 @@ export class Flagon extends Scaffold implements ContextApp {
   readonly config: Config;
   /** Where errors and messages go; replace with any object having debug/info/warn/error. */
   logger: Logger;
+  /** The class adapters build requests with (Flask's `request_class`). */
+  requestClass: typeof Request = Request;
   /** Opens and saves sessions; null sessions until one is configured. */
   sessionInterface: SessionInterface<Flagon> = new NullSessionInterface();
   staticFolder: string | null;
@@ -104,13 +120,21 @@ export class Flagon extends Scaffold implements ContextApp {
     this.logger = new DefaultLogger(this.name);
     this.urlMap = new UrlMap([], { hostMatching: opts.hostMatching ?? false });
     this.subdomainMatching = opts.subdomainMatching ?? false;
-    this.staticFolder = opts.staticFolder === undefined ? "static" : opts.staticFolder;
+    // As Flask: a trailing slash is dropped, and "" means the root folder itself.
+    this.staticFolder = opts.staticFolder === undefined ? "static" : opts.staticFolder === null ? null : opts.staticFolder.replace(/[\\/]+$/, "");
     this.templateFolder = opts.templateFolder === undefined ? "templates" : opts.templateFolder;
     this.staticUrlPath =
-      opts.staticUrlPath !== undefined ? opts.staticUrlPath : this.staticFolder ? `/${basename(this.staticFolder)}` : null;
+      opts.staticUrlPath !== undefined
+        ? opts.staticUrlPath
+        : this.staticFolder !== null
+          ? `/${basename(this.staticFolder)}`.replace(/\/+$/, "")
+          : null;
     if (this.staticFolder !== null && this.staticUrlPath !== null) {
       if (Boolean(opts.staticHost) !== this.urlMap.hostMatching) {
-        throw new Error("Invalid static_host/host_matching combination: give staticHost exactly when hostMatching is on.");
+        throw new Error(
+          "Invalid staticHost/hostMatching combination: with a static folder, give staticHost exactly when hostMatching is on " +
+            "(or pass staticFolder: null).",
+        );
       }
       const url = this.staticUrlPath.replace(/\/+$/, "");
       this.addUrlRule(`${url}/<path:filename>`, {
@@ -159,14 +183,22 @@ export class Flagon extends Scaffold implements ContextApp {
   addUrlRule(rule: string, opts: UrlRuleOptions = {}): void {
     this.checkSetupFinished("addUrlRule");
     const { view, endpoint: givenEndpoint, methods: givenMethods, provideAutomaticOptions, ...ruleOptions } = opts;
-    const methods = new Set((givenMethods ?? (view as { methods?: string[] } | undefined)?.methods ?? ["GET"]).map((m) => m.toUpperCase()));
+    const viewAttrs = view as ViewAttributes | undefined;
+    const listed: unknown = givenMethods ?? viewAttrs?.methods ?? ["GET"];
+    if (typeof listed === "string" || !Array.isArray(listed) || !listed.every((m) => typeof m === "string")) {
+      throw new TypeError(
+        `Allowed methods must be a list of strings, for example: app.route("${rule}", { methods: ["POST"] }); got ${JSON.stringify(listed)}.`,
+      );
+    }
+    const methods = new Set((listed as string[]).map((m) => m.toUpperCase()));
     let endpoint = givenEndpoint ?? (view?.name || undefined);
     if (endpoint === undefined) {
       if (view === undefined) throw new TypeError(`The rule "${rule}" needs an endpoint: give opts.endpoint or a view.`);
       // An anonymous view is named by its rule (and methods, when the rule is taken).
       endpoint = rule in this.viewFunctions ? `${rule} [${[...methods].join(", ")}]` : rule;
     }
-    const automatic = provideAutomaticOptions ?? (!methods.has("OPTIONS") && this.config.PROVIDE_AUTOMATIC_OPTIONS);
+    const automatic =
+      provideAutomaticOptions ?? viewAttrs?.provideAutomaticOptions ?? (!methods.has("OPTIONS") && this.config.PROVIDE_AUTOMATIC_OPTIONS);
     if (automatic) methods.add("OPTIONS");
     const urlRule = new Rule(rule, { ...ruleOptions, endpoint, methods });
     (urlRule as Rule & { provideAutomaticOptions?: boolean }).provideAutomaticOptions = automatic;
@@ -185,9 +217,11 @@ export class Flagon extends Scaffold implements ContextApp {
   /** A URL adapter for a request (routing) or, without one, for SERVER_NAME (urlFor). */
   createUrlAdapter(request: unknown | null): MapAdapter | null {
     const config = this.config;
-    if (request instanceof Request) {
+    if (request instanceof WerkRequest) {
       if (config.TRUSTED_HOSTS) request.trustedHosts = config.TRUSTED_HOSTS;
-      const subdomain = this.subdomainMatching || this.urlMap.hostMatching ? undefined : this.urlMap.defaultSubdomain || undefined;
+      // Without subdomain matching every host is served as the default subdomain, so a
+      // request for www.example.com still matches rules that name no subdomain.
+      const subdomain = this.subdomainMatching || this.urlMap.hostMatching ? undefined : (this.urlMap.defaultSubdomain ?? "");
       return this.urlMap.bindToRequest(request, { serverName: config.SERVER_NAME ?? undefined, subdomain });
     }
     if (config.SERVER_NAME) {
@@ -211,21 +245,20 @@ export class Flagon extends Scaffold implements ContextApp {
     return new AppContext(this, { request });
   }
 
-  async doTeardownRequest(_ctx: AppContext, error: unknown): Promise<void> {
+  /**
+   * Run the teardownRequest functions, last registered first, each with the request's
+   * unhandled error (or undefined). All of them run; errors are thrown afterwards (one
+   * as it is, several as an AggregateError).
+   */
+  doTeardownRequest(_ctx: AppContext, error: unknown): void | Promise<void> {
     const funcs = this.teardownRequestFuncs.get(null);
-    if (!funcs) return;
-    for (let i = funcs.length - 1; i >= 0; i--) {
-      const rv = funcs[i]!(error);
-      if (isThenable(rv)) await rv;
-    }
+    if (funcs !== undefined) return runTeardowns(funcs, error, "Errors during request teardown");
   }
 
-  async doTeardownAppcontext(_ctx: AppContext, error: unknown): Promise<void> {
+  /** Run the teardownAppcontext functions, last registered first; all run, errors are thrown afterwards. */
+  doTeardownAppcontext(_ctx: AppContext, error: unknown): void | Promise<void> {
     const funcs = this.teardownAppcontextFuncs;
-    for (let i = funcs.length - 1; i >= 0; i--) {
-      const rv = funcs[i]!(error);
-      if (isThenable(rv)) await rv;
-    }
+    if (funcs.length !== 0) return runTeardowns(funcs, error, "Errors during app teardown");
   }
 
   // ---- the request's way through ------------------------------------------------
@@ -238,10 +271,13 @@ export class Flagon extends Scaffold implements ContextApp {
     let rv: unknown;
     try {
       if (!this.#gotFirstRequest) await this.#runBeforeFirstRequest();
-      const request = ctx.request as Request;
-      await request.loadBody();
-      rv = await this.preprocessRequest(ctx);
-      if (rv === undefined) rv = await this.dispatchRequest(ctx);
+      await (ctx.request as Request).loadBody();
+      rv = this.preprocessRequest(ctx);
+      if (isThenable(rv)) rv = await rv;
+      if (rv === undefined || rv === null) {
+        rv = this.dispatchRequest(ctx);
+        if (isThenable(rv)) rv = await rv;
+      }
     } catch (error) {
       rv = await this.handleUserException(ctx, error);
     }
@@ -259,44 +295,65 @@ export class Flagon extends Scaffold implements ContextApp {
     return this.#firstRequest;
   }
 
-  /** Route the request; the outcome is kept on the context. @internal */
+  /**
+   * Route the request: the outcome is kept on the context, and on the request as
+   * `urlRule` and `viewArgs`, or `routingException`. @internal
+   */
   matchRequest(ctx: AppContext): RouteLookup {
-    if (ctx.routingError !== undefined) throw ctx.routingError;
-    const adapter = ctx.urlAdapter!;
     const request = ctx.request as Request;
+    if (ctx.routingError !== undefined) {
+      // Binding failed (an untrusted Host): hooks still run, dispatch raises the error.
+      request.routingException = ctx.routingError as Error;
+      return (ctx.route = UNROUTABLE);
+    }
+    const adapter = ctx.urlAdapter!;
     const found = adapter.lookup(undefined, request.method);
     ctx.route = found;
+    if (found.status === 200) {
+      request.urlRule = found.rule;
+      request.viewArgs = found.values;
+    } else {
+      request.routingException = routingErrorFor(found);
+    }
     return found;
   }
 
-  /** URL value preprocessors, then beforeRequest hooks; a returned value answers early. */
-  async preprocessRequest(ctx: AppContext): Promise<unknown> {
+  /**
+   * URL value preprocessors, then beforeRequest hooks in registration order; the first
+   * value a hook returns answers the request. Synchronous while no hook returns a promise.
+   */
+  preprocessRequest(ctx: AppContext): unknown {
     const found = ctx.route ?? this.matchRequest(ctx);
     const preprocessors = this.urlValuePreprocessors.get(null);
-    if (preprocessors && found.status === 200) {
-      for (const fn of preprocessors) fn(found.rule.endpoint, found.values);
+    if (preprocessors !== undefined && found.status === 200) {
+      for (let i = 0; i < preprocessors.length; i++) preprocessors[i]!(found.rule.endpoint, found.values);
     }
     const before = this.beforeRequestFuncs.get(null);
-    if (before) {
-      for (let i = 0; i < before.length; i++) {
-        let rv = before[i]!();
-        if (isThenable(rv)) rv = await rv;
-        if (rv !== undefined && rv !== null) return rv;
-      }
+    if (before === undefined) return undefined;
+    for (let i = 0; i < before.length; i++) {
+      const rv = before[i]!();
+      if (isThenable(rv)) return continueBeforeRequest(before, i, rv);
+      if (rv !== undefined && rv !== null) return rv;
     }
     return undefined;
   }
 
-  /** Call the view for the matched rule (or answer OPTIONS, or raise the routing error). */
-  async dispatchRequest(ctx: AppContext): Promise<unknown> {
+  /**
+   * Call the view for the matched rule with its URL values (or answer OPTIONS, or throw
+   * the routing error). Returns what the view returns, a promise if it is async.
+   */
+  dispatchRequest(ctx: AppContext): unknown {
     const found = ctx.route ?? this.matchRequest(ctx);
-    if (found.status !== 200) throw routingErrorFor(found);
     const request = ctx.request as Request;
+    if (found.status !== 200) throw request.routingException ?? routingErrorFor(found);
     const rule = found.rule as Rule & { provideAutomaticOptions?: boolean };
     if (rule.provideAutomaticOptions && request.method === "OPTIONS") return this.makeDefaultOptionsResponse(ctx);
     const view = this.viewFunctions[rule.endpoint as string];
     if (view === undefined) {
-      throw new Error(`No view function is registered for the endpoint "${String(rule.endpoint)}".`);
+      throw new Error(
+        `No view function is registered for the endpoint "${String(rule.endpoint)}". ` +
+          "Register one with app.endpoint(name) or pass a view to addUrlRule.",
+      );
     }
     return view(found.values);
   }
@@ -311,16 +368,16 @@ export class Flagon extends Scaffold implements ContextApp {
 
   /** Turn a view's return value into a response (Flask's `make_response`). */
   makeResponse(rv: unknown, endpoint?: string): Response {
-    const ctx = currentContext();
-    const name = endpoint ?? (ctx?.route?.status === 200 ? String(ctx.route.rule.endpoint) : "view");
-    return makeResponseFrom(rv, name, this.debug);
+    if (rv instanceof Response) return rv;
+    return makeResponseFrom(rv, endpoint ?? endpointOf(currentContext()), this.debug);
   }
 
   /** Make the response, run afterRequest functions, save the session. */
   async finalizeRequest(ctx: AppContext, rv: unknown, fromErrorHandler = false): Promise<Response> {
-    let response = this.makeResponse(rv);
+    let response = rv instanceof Response ? rv : makeResponseFrom(rv, endpointOf(ctx), this.debug);
     try {
-      response = await this.processResponse(ctx, response);
+      const processed = this.processResponse(ctx, response);
+      response = isThenable(processed) ? await processed : processed;
     } catch (error) {
       if (!fromErrorHandler) throw error;
       this.logger.error("Request finalizing failed with an error while handling an error", error);
@@ -328,22 +385,30 @@ export class Flagon extends Scaffold implements ContextApp {
     return response;
   }
 
-  /** afterThisRequest callbacks, then afterRequest hooks (last registered first), then the session. */
-  async processResponse(ctx: AppContext, response: Response): Promise<Response> {
-    for (const fn of ctx.afterRequestFunctions) {
-      let rv = fn(response);
-      if (isThenable(rv)) rv = await rv;
-      if (rv !== undefined) response = rv as Response;
-    }
+  /**
+   * afterThisRequest callbacks, then afterRequest hooks (last registered first), then the
+   * session is saved. Synchronous when there is nothing to run.
+   */
+  processResponse(ctx: AppContext, response: Response): Response | Promise<Response> {
     const after = this.afterRequestFuncs.get(null);
-    if (after) {
+    if (ctx.afterRequestFunctions === null && after === undefined && ctx.openedSession === null) return response;
+    return this.#processResponse(ctx, response, after);
+  }
+
+  async #processResponse(ctx: AppContext, response: Response, after: Function[] | undefined): Promise<Response> {
+    const own = ctx.afterRequestFunctions;
+    if (own !== null) {
+      for (let i = 0; i < own.length; i++) {
+        let rv = own[i]!(response);
+        if (isThenable(rv)) rv = await rv;
+        if (rv !== undefined) response = checkResponse(rv, own[i]!, "afterThisRequest");
+      }
+    }
+    if (after !== undefined) {
       for (let i = after.length - 1; i >= 0; i--) {
         let rv = after[i]!(response);
         if (isThenable(rv)) rv = await rv;
-        if (!(rv instanceof Response)) {
-          throw new TypeError(`The afterRequest function "${after[i]!.name || "anonymous"}" must return the response it was given (or another Response).`);
-        }
-        response = rv;
+        response = checkResponse(rv, after[i]!, "afterRequest");
       }
     }
     const session = ctx.openedSession as SessionMixin | null;
@@ -360,17 +425,13 @@ export class Flagon extends Scaffold implements ContextApp {
     if (!(error instanceof Error)) return undefined;
     const byCode = this.errorHandlerSpec.get(null);
     if (byCode === undefined) return undefined;
-    const ctor = error.constructor;
+    // Handlers registered for the status code first, then those for any error class.
     const code = error instanceof HTTPException ? (error.code ?? null) : null;
-    for (const c of code !== null ? [code, null] : [null]) {
-      const handlers = byCode.get(c);
-      if (handlers === undefined) continue;
-      for (let cls: unknown = ctor; typeof cls === "function" && cls !== Object; cls = Object.getPrototypeOf(cls)) {
-        const handler = handlers.get(cls as ErrorClass);
-        if (handler !== undefined) return handler;
-      }
+    if (code !== null) {
+      const handler = handlerByClass(byCode.get(code), error);
+      if (handler !== undefined) return handler;
     }
-    return undefined;
+    return handlerByClass(byCode.get(null), error);
   }
 
   /** An HTTP exception as a response, through its handler if one is registered. */
@@ -391,11 +452,22 @@ export class Flagon extends Scaffold implements ContextApp {
     return isThenable(rv) ? await rv : rv;
   }
 
-  /** Whether an HTTP exception should propagate like any error (TRAP_HTTP_EXCEPTIONS). */
+  /**
+   * Whether an HTTP exception should propagate like any error instead of becoming its
+   * error page: all of them with TRAP_HTTP_EXCEPTIONS; bad requests with
+   * TRAP_BAD_REQUEST_ERRORS; missing form/query keys in debug mode when that is unset.
+   */
   trapHttpException(error: HTTPException): boolean {
-    if (this.config.TRAP_HTTP_EXCEPTIONS) return true;
-    const trapBadRequest = this.config.TRAP_BAD_REQUEST_ERRORS ?? this.debug;
-    return Boolean(trapBadRequest) && error.constructor.name === "BadRequestKeyError";
+    const config = this.config;
+    if (config.TRAP_HTTP_EXCEPTIONS) return true;
+    const trapBadRequest = config.TRAP_BAD_REQUEST_ERRORS;
+    if (trapBadRequest === null || trapBadRequest === undefined) return this.debug && error instanceof BadRequestKeyError;
+    return Boolean(trapBadRequest) && error instanceof BadRequest;
+  }
+
+  /** Whether an error no handler took reaches the caller instead of a 500 (default: TESTING or DEBUG). */
+  get propagateExceptions(): boolean {
+    return this.config.PROPAGATE_EXCEPTIONS ?? (this.testing || this.debug);
   }
 
   /**
@@ -403,8 +475,7 @@ export class Flagon extends Scaffold implements ContextApp {
    * re-thrown when PROPAGATE_EXCEPTIONS (default: TESTING or DEBUG) is on.
    */
   async handleException(ctx: AppContext, error: unknown): Promise<Response> {
-    const propagate = this.config.PROPAGATE_EXCEPTIONS ?? (this.testing || this.debug);
-    if (propagate) throw error;
+    if (this.propagateExceptions) throw error;
     this.logException(ctx, error);
     let serverError: unknown = new InternalServerError(undefined, { originalError: error });
     const handler = this.findErrorHandler(serverError);
@@ -431,6 +502,12 @@ export class Flagon extends Scaffold implements ContextApp {
     return (this.#listener ??= createListener(this));
   }
 
+  /**
+   * Serve a Fetch API request (Deno, Bun, workers, `Request` → `Response`); an arrow
+   * function, so `Deno.serve(app.fetch)` works unbound.
+   */
+  readonly fetch = (request: globalThis.Request, opts?: FetchOptions): Promise<globalThis.Response> => handleFetch(this, request, opts);
+
   /** An in-process test client (no sockets), with a cookie jar. */
   testClient(opts?: TestClientOptions): TestClient {
     return testClient(this, opts);
@@ -446,12 +523,19 @@ export class Flagon extends Scaffold implements ContextApp {
 
   /**
    * Serve the app with werk's development server (one access-log line per request).
+   * Host and port default to SERVER_NAME's, else 127.0.0.1:5000 (as Flask's `run`).
    * Use a production server (node:http with `app.listener`, behind a proxy) in production.
    */
-  async run(opts: { host?: string; port?: number; debug?: boolean } = {}): Promise<SimpleServer> {
+  async run(opts: { host?: string; port?: number; debug?: boolean; log?: boolean } = {}): Promise<SimpleServer> {
     if (opts.debug !== undefined) this.debug = opts.debug;
     if (this.debug && this.logger instanceof DefaultLogger) this.logger.level = "debug";
-    return runSimple(this.listener, { host: opts.host ?? "127.0.0.1", port: opts.port ?? 5000 });
+    const serverName = this.config.SERVER_NAME ?? "";
+    const colon = serverName.lastIndexOf(":");
+    const snHost = colon < 0 ? serverName : serverName.slice(0, colon);
+    const snPort = colon < 0 ? "" : serverName.slice(colon + 1);
+    const host = opts.host || snHost || "127.0.0.1";
+    const port = opts.port ?? (snPort ? Number(snPort) : 5000);
+    return runSimple(this.listener, { host, port, log: opts.log });
   }
 
   // ---- URLs and files -------------------------------------------------------------
@@ -465,8 +549,14 @@ export class Flagon extends Scaffold implements ContextApp {
   /** Answer a BuildError through `urlBuildErrorHandlers`, or throw it. */
   handleUrlBuildError(error: BuildError, endpoint: string, values: Record<string, unknown>): string {
     for (const handler of this.urlBuildErrorHandlers) {
-      const rv = handler(error, endpoint, values);
-      if (rv !== undefined) return rv;
+      try {
+        const rv = handler(error, endpoint, values);
+        if (rv !== undefined) return rv;
+      } catch (err) {
+        // A handler may raise its own BuildError; the next handler gets that one.
+        if (!(err instanceof BuildError)) throw err;
+        error = err;
+      }
     }
     throw error;
   }
@@ -478,6 +568,58 @@ export class Flagon extends Scaffold implements ContextApp {
     const ctx = currentContext();
     return sendFromDirectory(join(this.rootPath, this.staticFolder), filename, ctx?.hasRequest ? (ctx.request as Request) : null, { maxAge });
   }
+}
+
+/** The nearest class of `error`'s prototype chain with a handler in `handlers`. */
+function handlerByClass(handlers: globalThis.Map<ErrorClass, ErrorHandler> | undefined, error: Error): ErrorHandler | undefined {
+  if (handlers === undefined) return undefined;
+  for (let cls: unknown = error.constructor; typeof cls === "function" && cls !== Object; cls = Object.getPrototypeOf(cls)) {
+    const handler = handlers.get(cls as ErrorClass);
+    if (handler !== undefined) return handler;
+  }
+  return undefined;
+}
+
+/** The rest of the beforeRequest hooks, once hook `i` returned the promise `pending`. */
+async function continueBeforeRequest(before: Function[], i: number, pending: PromiseLike<unknown>): Promise<unknown> {
+  let rv = await pending;
+  if (rv !== undefined && rv !== null) return rv;
+  for (i++; i < before.length; i++) {
+    rv = before[i]!();
+    if (isThenable(rv)) rv = await rv;
+    if (rv !== undefined && rv !== null) return rv;
+  }
+  return undefined;
+}
+
+/** What an after-request function returned, if it is a Response; else a TypeError naming it. */
+function checkResponse(rv: unknown, fn: Function, kind: string): Response {
+  if (rv instanceof Response) return rv;
+  throw new TypeError(
+    `The ${kind} function "${fn.name || "anonymous"}" must return the response it was given (or another Response), ` +
+      `not ${rv === undefined ? "undefined" : typeof rv}.`,
+  );
+}
+
+/** The endpoint a context's request matched, to name the view in errors. */
+function endpointOf(ctx: AppContext | undefined): string {
+  const route = ctx?.route;
+  return route !== undefined && route.status === 200 ? String(route.rule.endpoint) : "view";
+}
+
+/** Call teardown functions in reverse with `error`; every one runs, failures are thrown at the end. */
+async function runTeardowns(funcs: Function[], error: unknown, message: string): Promise<void> {
+  let errors: unknown[] | null = null;
+  for (let i = funcs.length - 1; i >= 0; i--) {
+    try {
+      const rv = funcs[i]!(error);
+      if (isThenable(rv)) await rv;
+    } catch (err) {
+      (errors ??= []).push(err);
+    }
+  }
+  if (errors === null) return;
+  throw errors.length === 1 ? errors[0] : new AggregateError(errors, message);
 }
 
 /** The exception a routing miss stands for (methods sorted for a stable Allow). */

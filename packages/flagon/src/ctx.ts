@@ -16,10 +16,10 @@ export interface ContextApp {
   createUrlAdapter(request: unknown | null): MapAdapter | null;
   /** Open the session for a request (called on first access of `session`). */
   openSession(request: unknown): SessionLike;
-  /** Run teardown_request functions, in reverse registration order. */
-  doTeardownRequest(ctx: AppContext, error: unknown): Promise<void>;
-  /** Run teardown_appcontext functions, in reverse registration order. */
-  doTeardownAppcontext(ctx: AppContext, error: unknown): Promise<void>;
+  /** Run teardown_request functions, in reverse registration order (a promise if any is async). */
+  doTeardownRequest(ctx: AppContext, error: unknown): void | Promise<void>;
+  /** Run teardown_appcontext functions, in reverse registration order (a promise if any is async). */
+  doTeardownAppcontext(ctx: AppContext, error: unknown): void | Promise<void>;
 }
 
 /** What a session must offer the context: the `accessed` flag is set on each access. */
@@ -75,24 +75,23 @@ const storage = new AsyncLocalStorage<AppContext>();
  */
 export class AppContext {
   readonly app: ContextApp;
-  /** Storage for the duration of this context. */
-  readonly g: AppCtxGlobals;
   /** The URL adapter bound to the request, or to the app alone; null if binding failed. */
   urlAdapter: MapAdapter | null;
-  /** Functions registered with `afterThisRequest`, run before `afterRequest` hooks. */
-  readonly afterRequestFunctions: Array<(response: any) => unknown> = [];
+  /** Functions registered with `afterThisRequest`, run before `afterRequest` hooks; null until one is. */
+  afterRequestFunctions: Array<(response: any) => unknown> | null = null;
   /** Flashed messages read during this request (filled by `getFlashedMessages`). */
   flashes: Array<[string, unknown]> | undefined = undefined;
   /** Set when binding the URL map failed (e.g. a bad Host); routing raises it. */
   routingError: unknown = undefined;
   /** The routing outcome for the request, once matched. */
   route: RouteLookup | undefined = undefined;
+  #g: AppCtxGlobals | null;
   #request: unknown | null;
   #session: SessionLike | null;
 
   constructor(app: ContextApp, opts: { request?: unknown; session?: SessionLike; g?: AppCtxGlobals } = {}) {
     this.app = app;
-    this.g = opts.g ?? new AppCtxGlobals();
+    this.#g = opts.g ?? null;
     this.#request = opts.request ?? null;
     this.#session = opts.session ?? null;
     this.urlAdapter = null;
@@ -102,6 +101,11 @@ export class AppContext {
       if (this.#request === null) throw err;
       this.routingError = err;
     }
+  }
+
+  /** Storage for the duration of this context, created on first use (most requests never touch it). */
+  get g(): AppCtxGlobals {
+    return (this.#g ??= new AppCtxGlobals());
   }
 
   /** Whether this context carries a request. */
@@ -157,28 +161,33 @@ export class AppContext {
     });
   }
 
-  /** Run `fn` with this context active, without teardown (the caller owns the lifecycle). */
-  enter<T>(fn: () => T): T {
-    return storage.run(this, fn);
+  /**
+   * Run `fn(...args)` with this context active, without teardown (the caller owns the
+   * lifecycle). Passing arguments rather than a closure keeps the hot path allocation-free.
+   */
+  enter<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): T {
+    return storage.run(this, fn, ...args);
   }
 
   /** Run the teardown functions: request ones first (with a request), then app ones. */
   async teardown(error: unknown): Promise<void> {
-    const errors: unknown[] = [];
+    let errors: unknown[] | null = null;
     if (this.#request !== null) {
       try {
-        await this.app.doTeardownRequest(this, error);
+        const rv = this.app.doTeardownRequest(this, error);
+        if (rv !== undefined) await rv;
       } catch (err) {
-        errors.push(err);
+        (errors ??= []).push(err);
       }
     }
     try {
-      await this.app.doTeardownAppcontext(this, error);
+      const rv = this.app.doTeardownAppcontext(this, error);
+      if (rv !== undefined) await rv;
     } catch (err) {
-      errors.push(err);
+      (errors ??= []).push(err);
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, "Errors during context teardown");
+    if (errors === null) return;
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, "Errors during context teardown");
   }
 
   toString(): string {
@@ -240,6 +249,6 @@ export function copyCurrentContext<A extends unknown[], R>(fn: (...args: A) => R
 
 /** Register a function to run on this request's response before `afterRequest` hooks. */
 export function afterThisRequest<F extends (response: any) => unknown>(fn: F): F {
-  requestContextOrThrow().afterRequestFunctions.push(fn);
+  (requestContextOrThrow().afterRequestFunctions ??= []).push(fn);
   return fn;
 }

@@ -3,10 +3,10 @@
  * every operation to the object of the active context, and fails with a message that
  * says how to get a context when there is none.
  */
-import type { Request } from "@flagon/werk";
 import type { Flagon } from "./app.js";
 import { appContextOrThrow, requestContextOrThrow, type AppCtxGlobals } from "./ctx.js";
 import type { SessionMixin } from "./sessions.js";
+import type { Request } from "./wrappers.js";
 
 // An arrow-function target lets the proxy be called when the real object is callable,
 // and has no non-configurable `prototype` that would break the ownKeys invariant.

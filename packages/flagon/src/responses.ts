@@ -1,6 +1,6 @@
 /**
  * Turning what a view returns into a `Response` (Flask's `make_response`): strings,
- * JSON-able objects and arrays, bytes, streams and async iterables, responses, HTTP
+ * JSON-able objects and arrays, bytes, streams, generators and async iterables, responses, HTTP
  * exceptions, and `[body, status]`, `[body, headers]`, `[body, status, headers]` tuples.
  */
 import { Readable } from "node:stream";
@@ -16,6 +16,7 @@ export type ViewReturn =
   | Uint8Array
   | Readable
   | AsyncIterable<string | Uint8Array>
+  | Generator<string | Uint8Array>
   | Record<string, unknown>
   | unknown[]
   | [body: unknown, status: number | string]
@@ -24,6 +25,11 @@ export type ViewReturn =
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<string | Uint8Array> {
   return value !== null && typeof value === "object" && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+}
+
+// A generator streams its chunks, as in Flask; other iterables (Map, Set) are not bodies.
+function isGenerator(value: unknown): value is Iterable<string | Uint8Array> {
+  return Object.prototype.toString.call(value) === "[object Generator]";
 }
 
 function isPlainJson(value: object): boolean {
@@ -77,7 +83,7 @@ export function makeResponseFrom(rv: unknown, endpoint = "view", prettyJson = fa
   if (rv instanceof Response) response = rv;
   else if (rv instanceof HTTPException) response = rv.getResponse();
   else if (typeof rv === "string" || rv instanceof Uint8Array) response = new Response(rv);
-  else if (rv instanceof Readable || isAsyncIterable(rv)) response = new Response(rv as Readable);
+  else if (rv instanceof Readable || isAsyncIterable(rv) || isGenerator(rv)) response = new Response(rv as Readable);
   else if (typeof rv === "object" && isPlainJson(rv)) response = jsonResponse(rv, undefined, prettyJson);
   else {
     throw new TypeError(

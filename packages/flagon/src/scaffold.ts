@@ -19,7 +19,7 @@ import {
 export type ScopeKey = string | null;
 
 /** A view: called with the URL values, typed from the rule string. */
-export type View<R extends string = string> = (params: RouteParams<R>) => unknown;
+export type RouteView<R extends string = string> = (params: RouteParams<R>) => unknown;
 
 /** An error class a handler can be registered for. */
 export type ErrorClass = abstract new (...args: any[]) => Error;
@@ -100,56 +100,80 @@ export abstract class Scaffold implements ScaffoldLike {
    * app.route("/post/<int:id>", { methods: ["GET", "POST"] })(({ id }) => `post ${id}`);
    * app.route("/about", () => "about");
    */
-  route<R extends string>(rule: R, view: View<R>): View<R>;
+  route<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   route<R extends string>(rule: R, opts?: RouteOptions): BoundDecorator;
-  route<R extends string>(rule: R, optsOrView?: RouteOptions | View<R>): BoundDecorator | View<R> {
+  route<R extends string>(rule: R, optsOrView?: RouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     if (typeof optsOrView === "function") {
       this.addUrlRule(rule, { view: optsOrView });
       return optsOrView;
     }
     const opts = optsOrView ?? {};
     return boundDecorator(
-      (_fn, info) => this.addUrlRule(rule, { ...opts, endpoint: opts.endpoint ?? info.name, view: info.bound }),
+      (fn, info) => this.addUrlRule(rule, { ...opts, endpoint: opts.endpoint ?? info.name, view: this.#sameView(fn, info.bound) }),
       `route("${rule}")`,
     );
   }
 
+  // A method decorated with several routes gets one wrapper per decorator; the first one
+  // stands for all, so the endpoint keeps a single view (Flask compares bound methods equal).
+  #viewsByMethod = new WeakMap<Function, (...args: any[]) => unknown>();
+  #sameView(fn: Function, bound: (...args: any[]) => unknown): (...args: any[]) => unknown {
+    const known = this.#viewsByMethod.get(fn);
+    if (known !== undefined) return known;
+    this.#viewsByMethod.set(fn, bound);
+    return bound;
+  }
+
+  /**
+   * Register a view for an endpoint whose rule was added to `urlMap` directly.
+   *
+   * @example
+   * app.urlMap.add(new Rule("/bar", { endpoint: "bar" }));
+   * app.endpoint("bar")(() => "bar");
+   */
+  endpoint(endpoint: string): BoundDecorator {
+    return boundDecorator((fn, info) => {
+      this.checkSetupFinished("endpoint");
+      this.viewFunctions[endpoint] = this.#sameView(fn, info.bound);
+    }, `endpoint("${endpoint}")`);
+  }
+
   /** `route` with GET: `app.get("/", () => "hi")` or `@app.get("/")`. */
-  get<R extends string>(rule: R, view: View<R>): View<R>;
+  get<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   get<R extends string>(rule: R, opts?: MethodRouteOptions): BoundDecorator;
-  get<R extends string>(rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  get<R extends string>(rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     return this.#methodRoute("GET", rule, optsOrView);
   }
 
   /** `route` with POST. */
-  post<R extends string>(rule: R, view: View<R>): View<R>;
+  post<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   post<R extends string>(rule: R, opts?: MethodRouteOptions): BoundDecorator;
-  post<R extends string>(rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  post<R extends string>(rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     return this.#methodRoute("POST", rule, optsOrView);
   }
 
   /** `route` with PUT. */
-  put<R extends string>(rule: R, view: View<R>): View<R>;
+  put<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   put<R extends string>(rule: R, opts?: MethodRouteOptions): BoundDecorator;
-  put<R extends string>(rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  put<R extends string>(rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     return this.#methodRoute("PUT", rule, optsOrView);
   }
 
   /** `route` with PATCH. */
-  patch<R extends string>(rule: R, view: View<R>): View<R>;
+  patch<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   patch<R extends string>(rule: R, opts?: MethodRouteOptions): BoundDecorator;
-  patch<R extends string>(rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  patch<R extends string>(rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     return this.#methodRoute("PATCH", rule, optsOrView);
   }
 
   /** `route` with DELETE. */
-  delete<R extends string>(rule: R, view: View<R>): View<R>;
+  delete<R extends string>(rule: R, view: RouteView<R>): RouteView<R>;
   delete<R extends string>(rule: R, opts?: MethodRouteOptions): BoundDecorator;
-  delete<R extends string>(rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  delete<R extends string>(rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     return this.#methodRoute("DELETE", rule, optsOrView);
   }
 
-  #methodRoute<R extends string>(method: string, rule: R, optsOrView?: MethodRouteOptions | View<R>): BoundDecorator | View<R> {
+  #methodRoute<R extends string>(method: string, rule: R, optsOrView?: MethodRouteOptions | RouteView<R>): BoundDecorator | RouteView<R> {
     if (optsOrView !== undefined && typeof optsOrView !== "function" && "methods" in optsOrView) {
       throw new TypeError(`Use the route() decorator to pass methods; ${method.toLowerCase()}() always routes ${method}.`);
     }

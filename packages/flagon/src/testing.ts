@@ -1,12 +1,12 @@
 /**
- * Testing helpers: the app's test client (werk's, driving `app.listener` in process) and
- * `testRequestContext`, which builds a request without any server.
+ * Testing helpers: the app's test client (werk's, driving the app's listener in process)
+ * and `testRequestContext`, which builds a request without any server.
  */
 import { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
 import { createTestClient, encodeMultipart, type TestClient, type TestClientOptions, type TestFile } from "@flagon/werk";
 import type { Flagon } from "./app.js";
-import { requestFor } from "./adapters/node.js";
+import { createListener, requestFor } from "./adapters/node.js";
 import { AppContext } from "./ctx.js";
 
 /** Options of `app.testRequestContext(path, opts)`. */
@@ -22,14 +22,33 @@ export interface TestRequestContextOptions {
   json?: unknown;
   /** A form body: urlencoded, or multipart when a value is a file. */
   form?: Record<string, string | TestFile>;
-  /** Scheme and host, e.g. "https://example.com" (default "http://localhost"). */
+  /**
+   * Scheme, host and mount prefix, e.g. "https://example.com/app". Default: built from
+   * PREFERRED_URL_SCHEME, SERVER_NAME (else "localhost") and APPLICATION_ROOT, as Flask's.
+   */
   baseUrl?: string;
+  /** A subdomain put in front of the default host (`subdomain: "api"` gives api.localhost). */
+  subdomain?: string;
+  /** The scheme of the default base URL, instead of PREFERRED_URL_SCHEME. */
+  urlScheme?: string;
+}
+
+/** Flask's default base URL for test requests: scheme, SERVER_NAME or localhost, APPLICATION_ROOT. */
+function defaultBaseUrl(app: Flagon, opts: { subdomain?: string; urlScheme?: string } = {}): string {
+  const config = app.config;
+  let host = config.SERVER_NAME || "localhost";
+  if (opts.subdomain) host = `${opts.subdomain}.${host}`;
+  const root = (config.APPLICATION_ROOT || "/").replace(/^\/+/, "");
+  return `${opts.urlScheme ?? config.PREFERRED_URL_SCHEME ?? "http"}://${host}/${root}`;
 }
 
 /** A werk request built in memory, as the app would receive it. */
 export function buildTestRequest(app: Flagon, path = "/", opts: TestRequestContextOptions = {}): ReturnType<typeof requestFor> {
-  const base = new URL(opts.baseUrl ?? "http://localhost");
-  const url = new URL(path, base);
+  const base = new URL(opts.baseUrl ?? defaultBaseUrl(app, opts));
+  // The base URL's path is where the app is mounted (WSGI's SCRIPT_NAME); `path` is below it.
+  const scriptRoot = base.pathname.replace(/\/+$/, "");
+  const target = new URL(path, "http://placeholder");
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(path) ? new URL(path) : new URL(scriptRoot + target.pathname + target.search, base);
   for (const [key, value] of Object.entries(opts.query ?? {})) {
     for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(v));
   }
@@ -65,7 +84,7 @@ export function buildTestRequest(app: Flagon, path = "/", opts: TestRequestConte
   req.rawHeaders = Object.entries(headers).flat();
   if (body !== undefined && body.length) req.push(body);
   req.push(null);
-  return requestFor(app, req);
+  return requestFor(app, req, url.href.startsWith(base.origin) ? scriptRoot : undefined);
 }
 
 /** A request context for a request built in memory (Flask's `test_request_context`). */
@@ -73,7 +92,14 @@ export function testRequestContext(app: Flagon, path = "/", opts: TestRequestCon
   return new AppContext(app, { request: buildTestRequest(app, path, opts) });
 }
 
-/** The app's test client: werk's client driving `app.listener` in process. */
-export function testClient(app: Flagon, opts?: TestClientOptions): TestClient {
-  return createTestClient(app.listener, opts);
+/**
+ * The app's test client: werk's client driving the app's listener in process. Its base
+ * URL defaults to PREFERRED_URL_SCHEME and SERVER_NAME (else localhost). Unlike
+ * `app.listener`, its listener rejects with an error that escaped every handler when
+ * TESTING or PROPAGATE_EXCEPTIONS is on, so the test sees the original error.
+ */
+export function testClient(app: Flagon, opts: TestClientOptions = {}): TestClient {
+  const config = app.config;
+  const baseUrl = opts.baseUrl ?? `${config.PREFERRED_URL_SCHEME || "http"}://${config.SERVER_NAME || "localhost"}`;
+  return createTestClient(createListener(app, { propagate: true }), { ...opts, baseUrl });
 }
