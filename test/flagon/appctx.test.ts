@@ -12,14 +12,7 @@ import {
   jsonify,
   urlFor,
 } from "flagon";
-
-function makeApp(name = "flagon_test"): Flagon {
-  const app = new Flagon(name, { staticFolder: null });
-  app.config.TESTING = true;
-  app.config.SECRET_KEY = "test key";
-  app.logger = new DefaultLogger(name, "info", () => {});
-  return app;
-}
+import { makeApp } from "./_helpers.js";
 
 describe("URL building in an app context", () => {
   test("SERVER_NAME and PREFERRED_URL_SCHEME build external URLs", async () => {
@@ -79,8 +72,8 @@ describe("currentApp", () => {
   });
 
   test("nested app contexts of different apps", async () => {
-    const outer = makeApp("outer");
-    const inner = makeApp("inner");
+    const outer = makeApp({}, "outer");
+    const inner = makeApp({}, "inner");
     await outer.appContext().run(async () => {
       g.name = "outer";
       await inner.appContext().run(() => {

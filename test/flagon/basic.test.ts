@@ -11,7 +11,6 @@ import {
   Submount,
 } from "@flagon/werk";
 import {
-  DefaultLogger,
   Flagon,
   Response,
   Rule,
@@ -24,17 +23,13 @@ import {
   urlFor,
   type FlagonOptions,
 } from "flagon";
+import { makeApp as makeTestApp } from "./_helpers.js";
 
 const ROOT = fileURLToPath(new URL("./fixtures/app", import.meta.url));
 
 /** Flask's `app` fixture: TESTING on, a secret key, and a logger that keeps its lines. */
 function makeApp(opts: FlagonOptions = {}, name = "flagon_test"): Flagon & { logs: string[] } {
-  const app = new Flagon(name, { rootPath: ROOT, ...opts }) as Flagon & { logs: string[] };
-  app.config.TESTING = true;
-  app.config.SECRET_KEY = "test key";
-  app.logs = [];
-  app.logger = new DefaultLogger(name, "info", (line) => app.logs.push(line));
-  return app;
+  return makeTestApp({ rootPath: ROOT, staticFolder: "static", ...opts }, name);
 }
 
 /** Collect process warnings (Flask's `pytest.warns`) until `restore()`, which returns them. */

@@ -15,14 +15,7 @@ import {
   urlFor,
   type SessionMixin,
 } from "flagon";
-
-function makeApp(name = "flagon_test"): Flagon {
-  const app = new Flagon(name, { staticFolder: null });
-  app.config.TESTING = true;
-  app.config.SECRET_KEY = "test key";
-  app.logger = new DefaultLogger(name, "info", () => {});
-  return app;
-}
+import { makeApp } from "./_helpers.js";
 
 describe("request context teardown", () => {
   test("teardownRequest runs when the context ends, with no error", async () => {

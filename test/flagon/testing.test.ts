@@ -3,15 +3,8 @@
 // belong to the session tests; Flask's `with client:` context preservation has no
 // equivalent: views return what a test needs to see.)
 import { describe, expect, test } from "vitest";
-import { DefaultLogger, Flagon, Response, g, jsonify, redirect, request, urlFor } from "flagon";
-
-function makeApp(opts: ConstructorParameters<typeof Flagon>[1] = {}, name = "flagon_test"): Flagon {
-  const app = new Flagon(name, { staticFolder: null, ...opts });
-  app.config.TESTING = true;
-  app.config.SECRET_KEY = "test key";
-  app.logger = new DefaultLogger(name, "info", () => {});
-  return app;
-}
+import { Flagon, Response, g, jsonify, redirect, request, urlFor } from "flagon";
+import { makeApp } from "./_helpers.js";
 
 describe("defaults from the configuration", () => {
   test("SERVER_NAME and APPLICATION_ROOT shape testRequestContext's URL; SERVER_NAME the client's", async () => {

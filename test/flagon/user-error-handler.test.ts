@@ -3,15 +3,8 @@
 // receives. (The blueprint cases belong to the blueprint tests.)
 import { HTTPException, InternalServerError, Forbidden, NotFound } from "@flagon/werk";
 import { beforeEach, describe, expect, test } from "vitest";
-import { DefaultLogger, Flagon, abort } from "flagon";
-
-function makeApp(name = "flagon_test"): Flagon {
-  const app = new Flagon(name, { staticFolder: null });
-  app.config.TESTING = true;
-  app.config.SECRET_KEY = "test key";
-  app.logger = new DefaultLogger(name, "info", () => {});
-  return app;
-}
+import { Flagon, abort } from "flagon";
+import { makeApp } from "./_helpers.js";
 
 describe("registering error handlers", () => {
   test("refuses instances, non-error classes and unknown codes, with clear messages", () => {
