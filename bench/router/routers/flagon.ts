@@ -55,10 +55,16 @@ export async function createThrowing(): Promise<RouterAdapter> {
   return createFlagon("Flagon match()", "match");
 }
 
+// Both Flagon columns share one map, so they time the same generated matcher through
+// two APIs (an application has one map; two would make the adapter's call site
+// polymorphic, which no real app sees).
+let shared: { map: InstanceType<WerkModule["Map"]>; added: Set<string> } | undefined;
+
 async function createFlagon(name: string, api: "lookup" | "match"): Promise<RouterAdapter> {
   const werk = await loadWerk();
   const { NotFound, MethodNotAllowed } = werk;
-  const map = new werk.Map();
+  shared ??= { map: new werk.Map(), added: new Set() };
+  const { map, added } = shared;
   // Bound once (a Flask app binds per request; that cost is not part of these numbers).
   let adapter: WerkMapAdapter | undefined;
   const bound = (): WerkMapAdapter => (adapter ??= map.bind("localhost"));
@@ -68,6 +74,9 @@ async function createFlagon(name: string, api: "lookup" | "match"): Promise<Rout
     supports405: true,
     add(method, path, handler) {
       if (adapter !== undefined) throw new Error("add() after finish()");
+      const key = `${method} ${path}`;
+      if (added.has(key)) return;
+      added.add(key);
       map.add(new werk.Rule(toWerkzeug(path), { endpoint: handler, methods: [method] }));
     },
     finish() {

@@ -44,7 +44,7 @@ function stateFunction(w: CodeWriter, state: State, id: number): string {
   const lines: string[] = [`function s${id}(p) {`];
   const empty = state.static?.get("");
   lines.push("  if (p < 0) {");
-  if (state.rules.length) lines.push(`    const r = tryRules(R[${id}], false); if (r !== null) return r;`);
+  if (state.rules.length) lines.push(`    const r = tryRules(R[${id}], false, U[${id}]); if (r !== null) return r;`);
   if (empty !== undefined && empty.rules.length) lines.push(`    return slashCheck(R[${w.id(empty)}]);`);
   else lines.push("    return null;");
   lines.push("  }");
@@ -138,7 +138,18 @@ function convert(rule) {
   try { OUT.values = rule._makeValues(captured); return true; }
   catch (err) { if (err instanceof ValidationError) return false; throw err; }
 }
-function tryRules(rules, lax) {
+function tryRules(rules, lax, union) {
+  // A 405 is the usual way to get here with nothing matching: when no rule takes the
+  // method, the state's precomputed method list is all that 405 needs.
+  if (!lax && union !== undefined) {
+    let any = false;
+    for (let i = 0; i < rules.length; i++) { const m = rules[i].methods; if (m === undefined || m.has(method)) { any = true; break; } }
+    if (!any) {
+      if (F.allowed === null) F.allowed = union.slice();
+      else for (let j = 0; j < union.length; j++) if (!F.allowed.includes(union[j])) F.allowed.push(union[j]);
+      return null;
+    }
+  }
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     if (lax && rule.strictSlashes) continue;
@@ -181,6 +192,16 @@ return function match(domain, target, m, w) {
   return null;
 };`;
 
+// Every method the rules of a state take, in order, or undefined when one takes them all.
+function methodUnion(rules: Rule[]): string[] | undefined {
+  const union: string[] = [];
+  for (const rule of rules) {
+    if (rule.methods === undefined) return undefined;
+    for (const m of rule._methodList) if (!union.includes(m)) union.push(m);
+  }
+  return union;
+}
+
 /** Generate the match function for a tree; exported for tests that read the code. */
 export function generateMatcherSource(root: State): { source: string; states: State[]; regexes: RegExp[] } {
   const w = new CodeWriter();
@@ -202,9 +223,10 @@ export class CompiledMatcher extends MatcherTree {
   override update(): void {
     super.update();
     const { source, states, regexes } = generateMatcherSource(this.root);
-    const factory = new Function("R", "T", "S", "F", "OUT", "ValidationError", source) as (...args: unknown[]) => MatchFunction;
+    const factory = new Function("R", "U", "T", "S", "F", "OUT", "ValidationError", source) as (...args: unknown[]) => MatchFunction;
     this.#run = factory(
       states.map((s) => s.rules),
+      states.map((s) => methodUnion(s.rules)),
       regexes,
       this.statics,
       this.failure,
