@@ -37,19 +37,11 @@ function sameParameters(a: Readonly<AuthParameters>, b: Readonly<AuthParameters>
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
-/**
- * The credentials of an `Authorization` header.
- *
- * @example
- * const auth = Authorization.fromHeader("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
- * auth?.type;      // "basic"
- * auth?.username;  // "Aladdin"
- * Authorization.fromHeader("Bearer abc.def")?.token; // "abc.def"
- */
-export class Authorization {
+/** What `Authorization` and `WWW-Authenticate` share: a scheme with a token or parameters. */
+abstract class AuthHeader {
   /** The scheme, lower-cased: "basic", "bearer", "digest", ... */
   type: string;
-  /** The parameters (Basic's `username` and `password`, Digest's fields). */
+  /** The parameters (Basic's `username` and `password`, Digest's fields, `realm`, ...). */
   parameters: AuthParameters;
   /** The token of token schemes such as Bearer, else `undefined`. */
   token: string | undefined;
@@ -60,6 +52,35 @@ export class Authorization {
     this.token = token ?? undefined;
   }
 
+  /** A parameter's value; `undefined` when absent, `null` when given without a value. */
+  get(key: string): string | null | undefined {
+    return Object.hasOwn(this.parameters, key) ? this.parameters[key] : undefined;
+  }
+
+  /** True if the same scheme, token and parameters. */
+  equals(other: AuthHeader): boolean {
+    return other.type === this.type && other.token === this.token && sameParameters(other.parameters, this.parameters);
+  }
+
+  /** The header value. */
+  abstract toHeader(): string;
+
+  /** Same as `toHeader()`. */
+  toString(): string {
+    return this.toHeader();
+  }
+}
+
+/**
+ * The credentials of an `Authorization` header.
+ *
+ * @example
+ * const auth = Authorization.fromHeader("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+ * auth?.type;      // "basic"
+ * auth?.username;  // "Aladdin"
+ * Authorization.fromHeader("Bearer abc.def")?.token; // "abc.def"
+ */
+export class Authorization extends AuthHeader {
   /**
    * Parse an `Authorization` header. Missing, empty or malformed values (bad base64 or
    * UTF-8 in Basic, a scheme that is not a token) give `undefined`; never throws.
@@ -96,16 +117,6 @@ export class Authorization {
     return this.parameters.password ?? undefined;
   }
 
-  /** A parameter's value; `undefined` when absent, `null` when given without a value. */
-  get(key: string): string | null | undefined {
-    return Object.hasOwn(this.parameters, key) ? this.parameters[key] : undefined;
-  }
-
-  /** True if the same scheme, token and parameters. */
-  equals(other: Authorization): boolean {
-    return other.type === this.type && other.token === this.token && sameParameters(other.parameters, this.parameters);
-  }
-
   /** The header value: `Basic <base64>`, `Bearer <token>` or `Digest k=v, ...`. */
   toHeader(): string {
     if (this.type === "basic") {
@@ -115,11 +126,6 @@ export class Authorization {
     const scheme = titleCase(this.type);
     if (this.token !== undefined) return `${scheme} ${this.token}`;
     return Object.keys(this.parameters).length === 0 ? scheme : `${scheme} ${dumpHeader(this.parameters)}`;
-  }
-
-  /** Same as `toHeader()`. */
-  toString(): string {
-    return this.toHeader();
   }
 }
 
@@ -133,20 +139,7 @@ const DIGEST_QUOTED = new Set(["realm", "domain", "nonce", "opaque", "qop"]);
  * new WWWAuthenticate("basic", { realm: "Login Required" }).toHeader();
  * // 'Basic realm="Login Required"'
  */
-export class WWWAuthenticate {
-  /** The scheme, lower-cased. */
-  type: string;
-  /** The challenge's parameters (`realm`, `nonce`, ...). */
-  parameters: AuthParameters;
-  /** A token, for schemes that send one instead of parameters. */
-  token: string | undefined;
-
-  constructor(type: string, parameters?: Readonly<AuthParameters> | null, token?: string | null) {
-    this.type = type.toLowerCase();
-    this.parameters = copyParameters(parameters ?? undefined);
-    this.token = token ?? undefined;
-  }
-
+export class WWWAuthenticate extends AuthHeader {
   /** Parse a `WWW-Authenticate` header (one challenge); missing or malformed gives `undefined`. */
   static fromHeader(value: string | null | undefined): WWWAuthenticate | undefined {
     if (!value) return undefined;
@@ -166,20 +159,10 @@ export class WWWAuthenticate {
     this.set("realm", value);
   }
 
-  /** A parameter's value; `undefined` when absent. */
-  get(key: string): string | null | undefined {
-    return Object.hasOwn(this.parameters, key) ? this.parameters[key] : undefined;
-  }
-
   /** Set a parameter; `undefined` removes it. */
   set(key: string, value: string | null | undefined): void {
     if (value === undefined) delete this.parameters[key];
     else setOwn(this.parameters, key, value);
-  }
-
-  /** True if the same scheme, token and parameters. */
-  equals(other: WWWAuthenticate): boolean {
-    return other.type === this.type && other.token === this.token && sameParameters(other.parameters, this.parameters);
   }
 
   /** The header value, e.g. `Basic realm="x"` or `Bearer`. */
@@ -197,10 +180,5 @@ export class WWWAuthenticate {
       return `Digest ${items.join(", ")}`;
     }
     return `${scheme} ${dumpHeader(this.parameters)}`;
-  }
-
-  /** Same as `toHeader()`. */
-  toString(): string {
-    return this.toHeader();
   }
 }
