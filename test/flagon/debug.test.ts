@@ -6,8 +6,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, test } from "vitest";
 import { escapeHtml } from "@flagon/werk";
-import { Flagon } from "../../packages/flagon/src/index.js";
-import { debugErrorResponse, renderDebugPage } from "../../packages/flagon/src/debug.js";
+import { Flagon, debugErrorResponse, renderDebugPage } from "flagon";
 import { parseStack } from "../../packages/flagon/src/tbtools.js";
 import { callsFailDeep } from "./fixtures/debug-thrower.js";
 

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { Flagon, Response, g, request } from "../../packages/flagon/src/index.js";
-import { handleFetch } from "../../packages/flagon/src/adapters/fetch.js";
+import { Flagon, Response, g, handleFetch, request } from "flagon";
 
 /** An app whose logger keeps its messages instead of printing them. */
 function makeApp(): Flagon & { logs: string[] } {

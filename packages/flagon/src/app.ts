@@ -29,13 +29,29 @@ import {
 } from "@flagon/werk";
 import { handleFetch, type FetchOptions } from "./adapters/fetch.js";
 import { createListener, type NodeListener } from "./adapters/node.js";
+import { Blueprint, type RegisterBlueprintOptions } from "./blueprints.js";
 import { Config } from "./config.js";
+import { templateEnvironment, type TemplateEnvironment } from "./templating.js";
 import { AppContext, currentContext, type ContextApp } from "./ctx.js";
+import type { AnyClass } from "./decorators.js";
+import {
+  callUrlDefaults,
+  callUrlValuePreprocessors,
+  checkResponse,
+  findErrorHandler,
+  hasHooks,
+  isThenable,
+  runAfterRequest,
+  runBeforeRequest,
+  runContextProcessors,
+  runTeardownRequest,
+  runTeardowns,
+} from "./hooks.js";
 import { DefaultLogger, type Logger } from "./logging.js";
 import { makeResponseFrom } from "./responses.js";
-import { Scaffold, type AddUrlRuleOptions, type ErrorClass, type ErrorHandler } from "./scaffold.js";
-import { NullSessionInterface, type SessionInterface, type SessionMixin } from "./sessions.js";
-import { testClient, testRequestContext, type TestRequestContextOptions } from "./testing.js";
+import { Scaffold, type AddUrlRuleOptions, type ErrorHandler } from "./scaffold.js";
+import { SecureCookieSessionInterface, type AnySessionInterface, type SessionMixin } from "./sessions.js";
+import { testClient, testRequestContext, type FlagonClient, type TestRequestContextOptions } from "./testing.js";
 import { Request } from "./wrappers.js";
 
 /** Options of `new Flagon(name, opts)`. */
@@ -68,8 +84,12 @@ interface ViewAttributes {
 // The lookup recorded when the URL map could not even be bound to the request.
 const UNROUTABLE = Object.freeze({ status: 400 }) as RouteLookup;
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
+const NO_BLUEPRINTS: readonly string[] = Object.freeze([]);
+
+/** The blueprint scopes of a context's request, innermost first; none without a request. */
+function scopesOf(ctx: AppContext | undefined): readonly string[] {
+  return ctx?.hasRequest ? (ctx.request as Request).blueprintScopes() : NO_BLUEPRINTS;
+}
 
 function nameAndRoot(importMetaUrlOrName: string | undefined, rootPath: string | undefined): [string, string] {
   if (importMetaUrlOrName?.startsWith("file:")) {
@@ -102,12 +122,14 @@ export class Flagon extends Scaffold implements ContextApp {
   /** The class adapters build requests with (Flask's `request_class`). */
   requestClass: typeof Request = Request;
   /** Opens and saves sessions; null sessions until one is configured. */
-  sessionInterface: SessionInterface<Flagon> = new NullSessionInterface();
+  sessionInterface: AnySessionInterface<Flagon> = new SecureCookieSessionInterface();
   staticFolder: string | null;
   staticUrlPath: string | null;
   templateFolder: string | null;
   /** Handlers for `urlFor` build errors: return a URL, or undefined to try the next. */
   readonly urlBuildErrorHandlers: Array<(error: BuildError, endpoint: string, values: Record<string, unknown>) => string | undefined> = [];
+  /** Registered blueprints by dotted name, in registration order (one blueprint may appear under several names). */
+  readonly blueprints = new globalThis.Map<string, Blueprint>();
 
   #gotFirstRequest = false;
   #firstRequest: Promise<void> | null = null;
@@ -212,6 +234,25 @@ export class Flagon extends Scaffold implements ContextApp {
     }
   }
 
+  /**
+   * Register a blueprint, or a `@blueprint` class: its rules, hooks and handlers join the
+   * app under its name (or `options.name`, to register one blueprint twice).
+   *
+   * @example
+   * app.registerBlueprint(admin, { urlPrefix: "/admin" });
+   * app.registerBlueprint(admin, { urlPrefix: "/staff", name: "staff" });  // endpoints "staff.*"
+   */
+  registerBlueprint(blueprint: Blueprint | AnyClass, options: RegisterBlueprintOptions = {}): void {
+    this.checkSetupFinished("registerBlueprint");
+    const bp = blueprint instanceof Blueprint ? blueprint : Blueprint.fromClass(blueprint);
+    bp.registerOnApp(this, options);
+  }
+
+  /** The registered blueprints, in registration order (once per name they are registered under). */
+  iterBlueprints(): IterableIterator<Blueprint> {
+    return this.blueprints.values();
+  }
+
   // ---- contexts -------------------------------------------------------------------
 
   /** A URL adapter for a request (routing) or, without one, for SERVER_NAME (urlFor). */
@@ -231,8 +272,11 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /** The session for a request, or a null session. */
-  openSession(request: unknown): SessionMixin {
-    return this.sessionInterface.openSession(this, request as Request) ?? this.sessionInterface.makeNullSession(this);
+  openSession(request: unknown): SessionMixin | Promise<SessionMixin> {
+    const iface = this.sessionInterface;
+    const session = iface.openSession(this, request as Request);
+    if (session instanceof Promise) return session.then((opened) => opened ?? iface.makeNullSession(this));
+    return session ?? iface.makeNullSession(this);
   }
 
   /** An application context (no request): `app.appContext().run(() => urlFor("index"))`. */
@@ -246,13 +290,14 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /**
-   * Run the teardownRequest functions, last registered first, each with the request's
-   * unhandled error (or undefined). All of them run; errors are thrown afterwards (one
-   * as it is, several as an AggregateError).
+   * Run the teardownRequest functions with the request's unhandled error (or undefined):
+   * the request's blueprints' first, innermost out, then the app's, each last registered
+   * first. All of them run; errors are thrown afterwards (one as it is, several as an
+   * AggregateError).
    */
-  doTeardownRequest(_ctx: AppContext, error: unknown): void | Promise<void> {
-    const funcs = this.teardownRequestFuncs.get(null);
-    if (funcs !== undefined) return runTeardowns(funcs, error, "Errors during request teardown");
+  doTeardownRequest(ctx: AppContext, error: unknown): void | Promise<void> {
+    const names = scopesOf(ctx);
+    if (hasHooks(this.teardownRequestFuncs, names)) return runTeardownRequest(this.teardownRequestFuncs, names, error);
   }
 
   /** Run the teardownAppcontext functions, last registered first; all run, errors are thrown afterwards. */
@@ -272,6 +317,8 @@ export class Flagon extends Scaffold implements ContextApp {
     try {
       if (!this.#gotFirstRequest) await this.#runBeforeFirstRequest();
       await (ctx.request as Request).loadBody();
+      // Server-side stores open asynchronously, so their sessions load before any hook.
+      if (this.sessionInterface.isAsync === true) await ctx.loadSession();
       rv = this.preprocessRequest(ctx);
       if (isThenable(rv)) rv = await rv;
       if (rv === undefined || rv === null) {
@@ -319,23 +366,15 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /**
-   * URL value preprocessors, then beforeRequest hooks in registration order; the first
+   * URL value preprocessors, then beforeRequest hooks, each kind the app's first, then
+   * the request's blueprints' from the outermost in, in registration order; the first
    * value a hook returns answers the request. Synchronous while no hook returns a promise.
    */
   preprocessRequest(ctx: AppContext): unknown {
     const found = ctx.route ?? this.matchRequest(ctx);
-    const preprocessors = this.urlValuePreprocessors.get(null);
-    if (preprocessors !== undefined && found.status === 200) {
-      for (let i = 0; i < preprocessors.length; i++) preprocessors[i]!(found.rule.endpoint, found.values);
-    }
-    const before = this.beforeRequestFuncs.get(null);
-    if (before === undefined) return undefined;
-    for (let i = 0; i < before.length; i++) {
-      const rv = before[i]!();
-      if (isThenable(rv)) return continueBeforeRequest(before, i, rv);
-      if (rv !== undefined && rv !== null) return rv;
-    }
-    return undefined;
+    const names = scopesOf(ctx);
+    if (found.status === 200) callUrlValuePreprocessors(this.urlValuePreprocessors, names, String(found.rule.endpoint), found.values);
+    return runBeforeRequest(this.beforeRequestFuncs, names);
   }
 
   /**
@@ -386,16 +425,23 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /**
-   * afterThisRequest callbacks, then afterRequest hooks (last registered first), then the
-   * session is saved. Synchronous when there is nothing to run.
+   * afterThisRequest callbacks, then afterRequest hooks (the request's blueprints' first,
+   * innermost out, then the app's; each last registered first), then the session is
+   * saved. Synchronous when there is nothing to run.
    */
   processResponse(ctx: AppContext, response: Response): Response | Promise<Response> {
-    const after = this.afterRequestFuncs.get(null);
-    if (ctx.afterRequestFunctions === null && after === undefined && ctx.openedSession === null) return response;
-    return this.#processResponse(ctx, response, after);
+    // A permanent session is refreshed even when the view never touched it (Flask opens
+    // the session for every request); only then is the cookie parsed.
+    if (ctx.openedSession === null && this.sessionInterface.isAsync !== true && this.sessionInterface.needsRefresh?.(this, ctx.request as Request)) {
+      ctx.peekSession();
+    }
+    const names = scopesOf(ctx);
+    const hasAfter = hasHooks(this.afterRequestFuncs, names);
+    if (ctx.afterRequestFunctions === null && !hasAfter && ctx.openedSession === null) return response;
+    return this.#processResponse(ctx, response, hasAfter ? names : null);
   }
 
-  async #processResponse(ctx: AppContext, response: Response, after: Function[] | undefined): Promise<Response> {
+  async #processResponse(ctx: AppContext, response: Response, names: readonly string[] | null): Promise<Response> {
     const own = ctx.afterRequestFunctions;
     if (own !== null) {
       for (let i = 0; i < own.length; i++) {
@@ -404,13 +450,7 @@ export class Flagon extends Scaffold implements ContextApp {
         if (rv !== undefined) response = checkResponse(rv, own[i]!, "afterThisRequest");
       }
     }
-    if (after !== undefined) {
-      for (let i = after.length - 1; i >= 0; i--) {
-        let rv = after[i]!(response);
-        if (isThenable(rv)) rv = await rv;
-        response = checkResponse(rv, after[i]!, "afterRequest");
-      }
-    }
+    if (names !== null) response = await runAfterRequest(this.afterRequestFuncs, names, response);
     const session = ctx.openedSession as SessionMixin | null;
     if (session !== null && !this.sessionInterface.isNullSession(session)) {
       await this.sessionInterface.saveSession(this, session, response);
@@ -420,33 +460,28 @@ export class Flagon extends Scaffold implements ContextApp {
 
   // ---- errors -------------------------------------------------------------------
 
-  /** The handler registered for an error, most specific class first. */
-  findErrorHandler(error: unknown): ErrorHandler | undefined {
-    if (!(error instanceof Error)) return undefined;
-    const byCode = this.errorHandlerSpec.get(null);
-    if (byCode === undefined) return undefined;
-    // Handlers registered for the status code first, then those for any error class.
-    const code = error instanceof HTTPException ? (error.code ?? null) : null;
-    if (code !== null) {
-      const handler = handlerByClass(byCode.get(code), error);
-      if (handler !== undefined) return handler;
-    }
-    return handlerByClass(byCode.get(null), error);
+  /**
+   * The handler registered for an error (Flask's `_find_error_handler`): for its status
+   * code before for its class, the innermost of `blueprints` first and the app's last,
+   * the most specific class first.
+   */
+  findErrorHandler(error: unknown, blueprints: readonly string[] = NO_BLUEPRINTS): ErrorHandler | undefined {
+    return findErrorHandler(this.errorHandlerSpec, error, blueprints);
   }
 
-  /** An HTTP exception as a response, through its handler if one is registered. */
-  async handleHttpException(error: HTTPException): Promise<unknown> {
+  /** An HTTP exception as a response, through its handler if one is registered (the request's blueprints' first). */
+  async handleHttpException(error: HTTPException, ctx: AppContext | undefined = currentContext()): Promise<unknown> {
     if (error.code === undefined || error instanceof RequestRedirect) return error;
-    const handler = this.findErrorHandler(error);
+    const handler = this.findErrorHandler(error, scopesOf(ctx));
     if (handler === undefined) return error;
     const rv = handler(error);
     return isThenable(rv) ? await rv : rv;
   }
 
   /** Errors from hooks and views: HTTP exceptions become responses, others go to handlers or up. */
-  async handleUserException(_ctx: AppContext, error: unknown): Promise<unknown> {
-    if (error instanceof HTTPException && !this.trapHttpException(error)) return this.handleHttpException(error);
-    const handler = this.findErrorHandler(error);
+  async handleUserException(ctx: AppContext, error: unknown): Promise<unknown> {
+    if (error instanceof HTTPException && !this.trapHttpException(error)) return this.handleHttpException(error, ctx);
+    const handler = this.findErrorHandler(error, scopesOf(ctx));
     if (handler === undefined) throw error;
     const rv = handler(error);
     return isThenable(rv) ? await rv : rv;
@@ -478,7 +513,7 @@ export class Flagon extends Scaffold implements ContextApp {
     if (this.propagateExceptions) throw error;
     this.logException(ctx, error);
     let serverError: unknown = new InternalServerError(undefined, { originalError: error });
-    const handler = this.findErrorHandler(serverError);
+    const handler = this.findErrorHandler(serverError, scopesOf(ctx));
     if (handler !== undefined) {
       serverError = handler(serverError);
       if (isThenable(serverError)) serverError = await serverError;
@@ -509,7 +544,7 @@ export class Flagon extends Scaffold implements ContextApp {
   readonly fetch = (request: globalThis.Request, opts?: FetchOptions): Promise<globalThis.Response> => handleFetch(this, request, opts);
 
   /** An in-process test client (no sockets), with a cookie jar. */
-  testClient(opts?: TestClientOptions): TestClient {
+  testClient(opts?: TestClientOptions): FlagonClient {
     return testClient(this, opts);
   }
 
@@ -540,10 +575,32 @@ export class Flagon extends Scaffold implements ContextApp {
 
   // ---- URLs and files -------------------------------------------------------------
 
-  /** Let urlDefaults functions fill in values for an endpoint. */
+  /** Let urlDefaults functions fill in values for an endpoint: the app's, then its blueprints' from the outermost in. */
   injectUrlDefaults(endpoint: string, values: Record<string, unknown>): void {
-    const funcs = this.urlDefaultFunctions.get(null);
-    if (funcs) for (const fn of funcs) fn(endpoint, values);
+    callUrlDefaults(this.urlDefaultFunctions, endpoint, values);
+  }
+
+  /**
+   * Add what the context processors return to a template context: the app's, then the
+   * current request's blueprints' from the outermost in. Values already in `context` (the
+   * render call's) win. A promise only when a processor returns one.
+   */
+  updateTemplateContext(context: Record<string, unknown>, ctx: AppContext | undefined = currentContext()): void | Promise<void> {
+    // A context from testRequestContext is not routed yet; Flask routes when it is pushed.
+    if (ctx?.hasRequest && ctx.route === undefined && ctx.routingError === undefined && ctx.urlAdapter !== null) {
+      this.matchRequest(ctx);
+    }
+    return runContextProcessors(this.templateContextProcessors, scopesOf(ctx), context);
+  }
+
+  /** The app's Nunjucks environment (Flask's `jinja_env`), created on first use. */
+  get templates(): TemplateEnvironment {
+    return templateEnvironment(this);
+  }
+
+  /** Alias of `templates`. */
+  get nunjucks(): TemplateEnvironment {
+    return this.templates;
   }
 
   /** Answer a BuildError through `urlBuildErrorHandlers`, or throw it. */
@@ -570,56 +627,10 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 }
 
-/** The nearest class of `error`'s prototype chain with a handler in `handlers`. */
-function handlerByClass(handlers: globalThis.Map<ErrorClass, ErrorHandler> | undefined, error: Error): ErrorHandler | undefined {
-  if (handlers === undefined) return undefined;
-  for (let cls: unknown = error.constructor; typeof cls === "function" && cls !== Object; cls = Object.getPrototypeOf(cls)) {
-    const handler = handlers.get(cls as ErrorClass);
-    if (handler !== undefined) return handler;
-  }
-  return undefined;
-}
-
-/** The rest of the beforeRequest hooks, once hook `i` returned the promise `pending`. */
-async function continueBeforeRequest(before: Function[], i: number, pending: PromiseLike<unknown>): Promise<unknown> {
-  let rv = await pending;
-  if (rv !== undefined && rv !== null) return rv;
-  for (i++; i < before.length; i++) {
-    rv = before[i]!();
-    if (isThenable(rv)) rv = await rv;
-    if (rv !== undefined && rv !== null) return rv;
-  }
-  return undefined;
-}
-
-/** What an after-request function returned, if it is a Response; else a TypeError naming it. */
-function checkResponse(rv: unknown, fn: Function, kind: string): Response {
-  if (rv instanceof Response) return rv;
-  throw new TypeError(
-    `The ${kind} function "${fn.name || "anonymous"}" must return the response it was given (or another Response), ` +
-      `not ${rv === undefined ? "undefined" : typeof rv}.`,
-  );
-}
-
 /** The endpoint a context's request matched, to name the view in errors. */
 function endpointOf(ctx: AppContext | undefined): string {
   const route = ctx?.route;
   return route !== undefined && route.status === 200 ? String(route.rule.endpoint) : "view";
-}
-
-/** Call teardown functions in reverse with `error`; every one runs, failures are thrown at the end. */
-async function runTeardowns(funcs: Function[], error: unknown, message: string): Promise<void> {
-  let errors: unknown[] | null = null;
-  for (let i = funcs.length - 1; i >= 0; i--) {
-    try {
-      const rv = funcs[i]!(error);
-      if (isThenable(rv)) await rv;
-    } catch (err) {
-      (errors ??= []).push(err);
-    }
-  }
-  if (errors === null) return;
-  throw errors.length === 1 ? errors[0] : new AggregateError(errors, message);
 }
 
 /** The exception a routing miss stands for (methods sorted for a stable Allow). */

@@ -14,8 +14,11 @@ export interface ContextApp {
   readonly name: string;
   /** Bind the URL map for a request (or for the app alone, from SERVER_NAME). */
   createUrlAdapter(request: unknown | null): MapAdapter | null;
-  /** Open the session for a request (called on first access of `session`). */
-  openSession(request: unknown): SessionLike;
+  /**
+   * Open the session for a request (called on first access of `session`). A promise
+   * when the session interface is asynchronous: `loadSession()` awaits it.
+   */
+  openSession(request: unknown): SessionLike | Promise<SessionLike>;
   /** Run teardown_request functions, in reverse registration order (a promise if any is async). */
   doTeardownRequest(ctx: AppContext, error: unknown): void | Promise<void>;
   /** Run teardown_appcontext functions, in reverse registration order (a promise if any is async). */
@@ -88,6 +91,7 @@ export class AppContext {
   #g: AppCtxGlobals | null;
   #request: unknown | null;
   #session: SessionLike | null;
+  #sessionLoading: Promise<SessionLike> | null = null;
 
   constructor(app: ContextApp, opts: { request?: unknown; session?: SessionLike; g?: AppCtxGlobals } = {}) {
     this.app = app;
@@ -128,8 +132,45 @@ export class AppContext {
 
   /** The session without marking it accessed (opens it if needed). */
   peekSession(): SessionLike {
+    if (this.#session !== null) return this.#session;
     if (this.#request === null) throw new Error(NO_REQUEST);
-    return (this.#session ??= this.app.openSession(this.#request));
+    if (this.#sessionLoading === null) {
+      const session = this.app.openSession(this.#request);
+      if (!isPromise(session)) return (this.#session = session);
+      // Kept, so that loadSession() reuses it rather than opening the session twice.
+      this.#sessionLoading = this.#settleSession(session);
+      this.#sessionLoading.catch(() => {});
+    }
+    throw new Error(ASYNC_SESSION);
+  }
+
+  /**
+   * Open the session and wait for it: needed before `session` can be used when the app's
+   * session interface is asynchronous (a server-side store). The app calls it before
+   * the `beforeRequest` hooks; it does nothing once the session is open.
+   *
+   * @example
+   * await ctx.loadSession();
+   * ctx.session.user; // usable synchronously from here on
+   */
+  async loadSession(): Promise<SessionLike> {
+    if (this.#session !== null) return this.#session;
+    if (this.#request === null) throw new Error(NO_REQUEST);
+    if (this.#sessionLoading === null) {
+      const session = this.app.openSession(this.#request);
+      if (!isPromise(session)) return (this.#session = session);
+      this.#sessionLoading = this.#settleSession(session);
+    }
+    return this.#sessionLoading;
+  }
+
+  async #settleSession(pending: Promise<SessionLike>): Promise<SessionLike> {
+    try {
+      return (this.#session = await pending);
+    } finally {
+      // A failed load (store down) may be retried by the next access.
+      this.#sessionLoading = null;
+    }
   }
 
   /** The session if something opened it, else null (saving skips unopened sessions). */
@@ -199,6 +240,15 @@ export class AppContext {
 export const RequestContext = AppContext;
 /** A context that carries a request. */
 export type RequestContext = AppContext;
+
+const ASYNC_SESSION =
+  "The session is not loaded yet: the app's session interface opens sessions asynchronously " +
+  "(a server-side store), so the session must be awaited before it is used. Flagon does this " +
+  "before the beforeRequest hooks; elsewhere (a test request context, a background task) call " +
+  "`await ctx.loadSession()` first.";
+
+// Not a `then` probe: reading `then` from a session proxy would count as accessing it.
+const isPromise = (value: unknown): value is Promise<SessionLike> => value instanceof Promise;
 
 const NO_APP =
   "Working outside of application context.\n\n" +

@@ -8,11 +8,15 @@
  * nothing else from the request (no headers, cookies or body). Rendering never throws:
  * a corrupt source map, an unreadable file or a hostile thrown value degrade the page,
  * never the 500 itself.
+ *
+ * An error raised while rendering a template also names the template, line and column
+ * (as far as Nunjucks knows them) and shows the template lines around that line.
  */
 import { inspect, types } from "node:util";
 import { InternalServerError, Response, escapeHtml } from "@flagon/werk";
 import { currentContext } from "./ctx.js";
 import { SourceCache, parseStack, resolveStackFrames, type StackFrame } from "./tbtools.js";
+import { describeLocation, templateLocationOf, type TemplateLocation } from "./templating/errors.js";
 
 /** The request line shown on the page. */
 export interface DebugRequestInfo {
@@ -28,6 +32,8 @@ interface ErrorSection {
   type: string;
   message: string;
   frames: StackFrame[];
+  /** Where in a template the error happened, for errors raised while rendering one. */
+  template: TemplateLocation | null;
 }
 
 function safeGet(value: object, key: string): unknown {
@@ -58,7 +64,7 @@ function isError(value: unknown): value is Error {
 function describe(value: unknown, label: string | null, cache: SourceCache): ErrorSection {
   if (!isError(value)) {
     const kind = value === null ? "null" : typeof value;
-    return { label, type: `Non-error thrown (${kind})`, message: safeString(value), frames: [] };
+    return { label, type: `Non-error thrown (${kind})`, message: safeString(value), frames: [], template: null };
   }
   const name = safeGet(value, "name");
   const message = safeGet(value, "message");
@@ -67,7 +73,7 @@ function describe(value: unknown, label: string | null, cache: SourceCache): Err
   let type = typeof name === "string" && name !== "" ? name : String(safeGet(safeGet(value, "constructor") ?? {}, "name") ?? "Error");
   if (typeof code === "string" || typeof code === "number") type += ` [${code}]`;
   const frames = typeof stack === "string" ? resolveStackFrames(parseStack(stack), cache) : [];
-  return { label, type, message: typeof message === "string" ? message : safeString(message), frames };
+  return { label, type, message: typeof message === "string" ? message : safeString(message), frames, template: templateLocationOf(value) };
 }
 
 // The error, then its causes and an AggregateError's errors, depth first, each once.
@@ -111,6 +117,28 @@ function renderFrames(frames: StackFrame[]): string {
   return html + "</ol>\n";
 }
 
+// The template the error happened in, with its lines around the error's line.
+function renderTemplateLocation(location: TemplateLocation, cache: SourceCache): string {
+  let html = `<div class=template><p>Error in ${escapeHtml(describeLocation(location))}`;
+  if (location.path !== null && location.name !== location.path) html += ` <small>(${escapeHtml(location.path)})</small>`;
+  html += "</p>";
+  const lines = location.path !== null ? cache.linesOf(location.path) : location.source !== null ? location.source.split(/\r?\n/) : null;
+  if (lines !== null && lines.length > 0) {
+    const line = location.line;
+    const first = line === null ? 1 : Math.max(1, line - TEMPLATE_CONTEXT_LINES);
+    const last = line === null ? Math.min(lines.length, 2 * TEMPLATE_CONTEXT_LINES + 1) : Math.min(lines.length, line + TEMPLATE_CONTEXT_LINES);
+    html += "<pre class=source>";
+    for (let number = first; number <= last; number++) {
+      const text = `<span class=ln>${String(number).padStart(5)}</span> ${escapeHtml(lines[number - 1]!)}`;
+      html += number === line ? `<mark class=current aria-current=true>${text}</mark>\n` : `${text}\n`;
+    }
+    html += "</pre>";
+  }
+  return html + "</div>\n";
+}
+
+const TEMPLATE_CONTEXT_LINES = 3;
+
 function renderFrame(frame: StackFrame): string {
   const name = frame.functionName === "" ? "<top level>" : frame.functionName;
   const where =
@@ -140,6 +168,7 @@ header{background:#b22;color:#fff;padding:16px 24px}header h1{margin:4px 0 0;fon
 section{padding:8px 24px}h2{font-size:16px;margin:16px 0 4px}h2 .msg{font-weight:normal;white-space:pre-wrap}
 .frames{list-style:none;padding:0;margin:0}.frames>li{margin:6px 0;background:#fff;border:1px solid #ddd;border-radius:4px;padding:6px 10px}
 .library{color:#777;font-size:12px}.library ul{margin:4px 0;padding-left:16px}
+.template{margin:6px 0;background:#fff;border:1px solid #e0b050;border-radius:4px;padding:6px 10px}.template p{margin:0}
 .file{color:#135}.line{font-weight:bold}
 pre.source{margin:6px 0 0;padding:6px;background:#f4f4f4;overflow:auto;font:12px/1.4 ui-monospace,monospace}
 pre.source mark{display:block;background:#fde3a7}.ln{color:#999;user-select:none}
@@ -168,6 +197,7 @@ export function renderDebugPage(error: unknown, request: DebugRequestInfo | null
     } else {
       html += "<h2>Traceback <small>(most recent call first)</small></h2>";
     }
+    if (section.template !== null) html += renderTemplateLocation(section.template, cache);
     html += renderFrames(section.frames) + "</section>\n";
   }
   return (

@@ -5,7 +5,7 @@
  */
 import type { Flagon } from "./app.js";
 import { appContextOrThrow, requestContextOrThrow, type AppCtxGlobals } from "./ctx.js";
-import type { SessionMixin } from "./sessions.js";
+import type { Session } from "./sessions.js";
 import type { Request } from "./wrappers.js";
 
 // An arrow-function target lets the proxy be called when the real object is callable,
@@ -73,7 +73,7 @@ export const sessionProxy = <T extends object>(): T => proxyOf(() => requestCont
 export const request: Request = requestProxy<Request>();
 
 /** The current session: a plain-object-like store, saved by the session interface. */
-export const session: SessionMixin = sessionProxy<SessionMixin>();
+export const session: Session = sessionProxy<Session>();
 
 /** The application handling the current request or app context. */
 export const currentApp: Flagon = currentAppProxy<Flagon>();

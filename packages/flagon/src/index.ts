@@ -10,6 +10,8 @@
  */
 export { Flagon } from "./app.js";
 export type { FlagonOptions } from "./app.js";
+export { Blueprint, BlueprintSetupState } from "./blueprints.js";
+export type { BlueprintInit, DeferredSetupFunction, RegisterBlueprintOptions } from "./blueprints.js";
 export { Config, DEFAULT_CONFIG } from "./config.js";
 export type { ConfigValues } from "./config.js";
 export {
@@ -29,10 +31,29 @@ export { DefaultLogger } from "./logging.js";
 export type { Logger, LogLevel } from "./logging.js";
 export type { ViewReturn, HeadersLike } from "./responses.js";
 export { Scaffold } from "./scaffold.js";
-export type { AddUrlRuleOptions, ErrorClass, ErrorHandler, RouteView } from "./scaffold.js";
-export { NullSessionInterface, createNullSession, isNullSession } from "./sessions.js";
-export type { SessionInterface, SessionMixin } from "./sessions.js";
-export type { TestRequestContextOptions } from "./testing.js";
+export type { AddUrlRuleOptions, ErrorClass, ErrorHandler, ErrorHandlerSpec, MemberDecoratorArgs, RouteView, ScopeKey } from "./scaffold.js";
+export { flash, getFlashedMessages } from "./flashing.js";
+export type { FlashedMessage, GetFlashedMessagesOptions } from "./flashing.js";
+export {
+  BaseSessionInterface,
+  KeyRing,
+  NullSession,
+  NullSessionInterface,
+  SecureCookieSession,
+  SecureCookieSessionInterface,
+  TimedSerializer,
+  createNullSession,
+  deriveKey,
+  isNullSession,
+  sessionJsonSerializer,
+} from "./sessions.js";
+export type { AnySessionInterface, AsyncSessionInterface, Session, SessionApp, SessionInterface, SessionMixin } from "./sessions.js";
+export { MemoryStore, RedisStore, ServerSideSession, ServerSideSessionInterface, newSessionId } from "./session-stores.js";
+export type { MemoryStoreOptions, RedisStoreOptions, ServerSideSessionOptions, SessionStore } from "./session-stores.js";
+export { JSONTag, TaggedJSONSerializer } from "./tag.js";
+export type { JSONTagClass, RegisterTagOptions } from "./tag.js";
+export { FlagonClient } from "./testing.js";
+export type { SessionTransactionOptions, TestRequestContextOptions } from "./testing.js";
 export type { ListenerOptions, NodeListener } from "./adapters/node.js";
 export * from "./decorators.js";
 export { Request } from "./wrappers.js";
@@ -43,3 +64,26 @@ export { handleFetch } from "./adapters/fetch.js";
 export type { FetchOptions } from "./adapters/fetch.js";
 export { debugErrorResponse, renderDebugPage } from "./debug.js";
 export type { DebugRequestInfo } from "./debug.js";
+export {
+  markSafe,
+  registerTemplateGlobal,
+  renderTemplate,
+  renderTemplateString,
+  selectAutoescape,
+  streamTemplate,
+  streamTemplateString,
+  getTemplateAttribute,
+  templateEnvironment,
+  templateLocationOf,
+  TemplateError,
+  TemplateNotFound,
+} from "./templating.js";
+export type {
+  BlueprintTemplates,
+  TemplateContext,
+  TemplateEnvironment,
+  TemplateLocation,
+  TemplateName,
+  TemplatingApp,
+} from "./templating.js";
+

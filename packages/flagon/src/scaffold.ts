@@ -7,6 +7,7 @@ import { DEFAULT_EXCEPTIONS, HTTPException, type RouteParams } from "@flagon/wer
 import {
   applyController,
   boundDecorator,
+  getBlueprintOptions,
   type AnyClass,
   type BoundDecorator,
   type HookKind,
@@ -34,11 +35,34 @@ export interface AddUrlRuleOptions extends RouteOptions {
 
 type HookList = Function[];
 
+/** The arguments of a method decorator, in either TypeScript mode, so hook methods work bare on methods. */
+export type MemberDecoratorArgs =
+  | [target: object, key: string | symbol, descriptor: PropertyDescriptor]
+  | [value: Function, context: ClassMethodDecoratorContext];
+
+/** Error handlers by scope, then status code (null for non-HTTP errors), then class. */
+export type ErrorHandlerSpec = globalThis.Map<ScopeKey, globalThis.Map<number | null, globalThis.Map<ErrorClass, ErrorHandler>>>;
+
 function listFor(table: globalThis.Map<ScopeKey, HookList>, key: ScopeKey): HookList {
   let list = table.get(key);
   if (list === undefined) table.set(key, (list = []));
   return list;
 }
+
+// The decorator methods that may be used bare, as `@app.beforeRequest` over a method.
+const BARE_DECORATORS = [
+  "beforeRequest",
+  "afterRequest",
+  "teardownRequest",
+  "teardownAppcontext",
+  "beforeFirstRequest",
+  "urlValuePreprocessor",
+  "urlDefaults",
+  "contextProcessor",
+  "templateFilter",
+  "templateGlobal",
+  "templateTest",
+];
 
 /** Work out the class and status code an error handler is registered for (Flask's `_get_exc_class_and_code`). */
 export function errorClassAndCode(codeOrClass: number | ErrorClass): [ErrorClass, number | null] {
@@ -78,13 +102,29 @@ export abstract class Scaffold implements ScaffoldLike {
   readonly urlDefaultFunctions = new globalThis.Map<ScopeKey, HookList>();
   readonly templateContextProcessors = new globalThis.Map<ScopeKey, HookList>();
   /** Error handlers by scope, then status code (null for non-HTTP errors), then class. */
-  readonly errorHandlerSpec = new globalThis.Map<ScopeKey, globalThis.Map<number | null, globalThis.Map<ErrorClass, ErrorHandler>>>();
+  readonly errorHandlerSpec: ErrorHandlerSpec = new globalThis.Map();
   readonly teardownAppcontextFuncs: HookList = [];
   readonly beforeFirstRequestFuncs: HookList = [];
   /** Template filters, globals and tests by name (used by the templating layer). */
   readonly templateFilters: Record<string, Function> = Object.create(null);
   readonly templateGlobals: Record<string, Function> = Object.create(null);
   readonly templateTests: Record<string, Function> = Object.create(null);
+
+  constructor() {
+    this.bindDecorators(BARE_DECORATORS);
+  }
+
+  /**
+   * Give the instance bound copies of decorator methods usable bare: TypeScript's legacy
+   * decorators call `@app.beforeRequest` without `app` as `this` (Python's bound methods
+   * need no such help).
+   */
+  protected bindDecorators(keys: readonly string[]): void {
+    const self = this as unknown as Record<string, Function>;
+    for (const key of keys) {
+      Object.defineProperty(this, key, { value: self[key]!.bind(this), writable: true, configurable: true });
+    }
+  }
 
   /** Add a URL rule: the one place every route registration ends in. */
   abstract addUrlRule(rule: string, opts?: AddUrlRuleOptions): void;
@@ -186,6 +226,14 @@ export abstract class Scaffold implements ScaffoldLike {
 
   /** Register the standalone-decorated methods of a class (`@get`, `@beforeRequest`, ...). */
   register(controller: AnyClass, instance?: object): void {
+    const declared = typeof controller === "function" ? getBlueprintOptions(controller) : undefined;
+    if (declared !== undefined) {
+      // Its routes would land here unprefixed and unnamed, which is never what @blueprint meant.
+      throw new TypeError(
+        `${controller.name || "This class"} is declared @blueprint("${declared.name}"): register it with ` +
+          `registerBlueprint(${controller.name || "Class"}), not register().`,
+      );
+    }
     applyController(this, controller, instance);
   }
 
@@ -261,62 +309,127 @@ export abstract class Scaffold implements ScaffoldLike {
 
   /** Run before each request; a returned value other than undefined answers the request. */
   beforeRequest<F extends Function>(fn: F): F;
+  beforeRequest(...args: MemberDecoratorArgs): void;
   beforeRequest(...args: unknown[]): unknown;
   beforeRequest(...args: unknown[]): unknown {
-    return this.#hook("beforeRequest", args);
+    return this.hookDecorator("beforeRequest", args);
   }
 
   /** Run after each request with the response; must return a response. */
   afterRequest<F extends Function>(fn: F): F;
+  afterRequest(...args: MemberDecoratorArgs): void;
   afterRequest(...args: unknown[]): unknown;
   afterRequest(...args: unknown[]): unknown {
-    return this.#hook("afterRequest", args);
+    return this.hookDecorator("afterRequest", args);
   }
 
   /** Run at the end of every request, even after errors, with the error (or undefined). */
   teardownRequest<F extends Function>(fn: F): F;
+  teardownRequest(...args: MemberDecoratorArgs): void;
   teardownRequest(...args: unknown[]): unknown;
   teardownRequest(...args: unknown[]): unknown {
-    return this.#hook("teardownRequest", args);
+    return this.hookDecorator("teardownRequest", args);
   }
 
   /** Run when an app context ends (after each request too), with the error if any. */
   teardownAppcontext<F extends Function>(fn: F): F;
+  teardownAppcontext(...args: MemberDecoratorArgs): void;
   teardownAppcontext(...args: unknown[]): unknown;
   teardownAppcontext(...args: unknown[]): unknown {
-    return this.#hook("teardownAppcontext", args);
+    return this.hookDecorator("teardownAppcontext", args);
   }
 
   /** Run once, before the first request is handled. */
   beforeFirstRequest<F extends Function>(fn: F): F;
+  beforeFirstRequest(...args: MemberDecoratorArgs): void;
   beforeFirstRequest(...args: unknown[]): unknown;
   beforeFirstRequest(...args: unknown[]): unknown {
-    return this.#hook("beforeFirstRequest", args);
+    return this.hookDecorator("beforeFirstRequest", args);
   }
 
   /** Called with `(endpoint, values)` before hooks run; may change the values. */
   urlValuePreprocessor<F extends Function>(fn: F): F;
+  urlValuePreprocessor(...args: MemberDecoratorArgs): void;
   urlValuePreprocessor(...args: unknown[]): unknown;
   urlValuePreprocessor(...args: unknown[]): unknown {
-    return this.#hook("urlValuePreprocessor", args);
+    return this.hookDecorator("urlValuePreprocessor", args);
   }
 
   /** Called with `(endpoint, values)` by `urlFor`; may fill in values. */
   urlDefaults<F extends Function>(fn: F): F;
+  urlDefaults(...args: MemberDecoratorArgs): void;
   urlDefaults(...args: unknown[]): unknown;
   urlDefaults(...args: unknown[]): unknown {
-    return this.#hook("urlDefaults", args);
+    return this.hookDecorator("urlDefaults", args);
   }
 
   /** Returns an object of values added to every template's context. */
   contextProcessor<F extends Function>(fn: F): F;
+  contextProcessor(...args: MemberDecoratorArgs): void;
   contextProcessor(...args: unknown[]): unknown;
   contextProcessor(...args: unknown[]): unknown {
-    return this.#hook("contextProcessor", args);
+    return this.hookDecorator("contextProcessor", args);
   }
 
-  #hook(kind: HookKind, args: unknown[]): unknown {
-    const decorate = boundDecorator((_fn, info) => this.registerHook(kind, info.bound), kind) as (...a: unknown[]) => unknown;
+  /**
+   * Register the function as a template filter, named after it or the given name: bare
+   * (`app.templateFilter(fn)`, `@app.templateFilter` on a method), called
+   * (`app.templateFilter()(fn)`) or named (`app.templateFilter("reverse")(fn)`).
+   */
+  templateFilter<F extends Function>(fn: F): F;
+  templateFilter(name?: string): BoundDecorator;
+  templateFilter(...args: MemberDecoratorArgs): void;
+  templateFilter(...args: unknown[]): unknown;
+  templateFilter(...args: unknown[]): unknown {
+    return this.templateHelper("templateFilter", args);
+  }
+
+  /** Register `fn` as a template filter named `name` (default: its own name). */
+  addTemplateFilter(fn: Function, name?: string): void {
+    this.registerHook("templateFilter", fn, name);
+  }
+
+  /** Register the function as a template global (as `templateFilter`). */
+  templateGlobal<F extends Function>(fn: F): F;
+  templateGlobal(name?: string): BoundDecorator;
+  templateGlobal(...args: MemberDecoratorArgs): void;
+  templateGlobal(...args: unknown[]): unknown;
+  templateGlobal(...args: unknown[]): unknown {
+    return this.templateHelper("templateGlobal", args);
+  }
+
+  /** Register `fn` as a template global named `name` (default: its own name). */
+  addTemplateGlobal(fn: Function, name?: string): void {
+    this.registerHook("templateGlobal", fn, name);
+  }
+
+  /** Register the function as a template test (as `templateFilter`). */
+  templateTest<F extends Function>(fn: F): F;
+  templateTest(name?: string): BoundDecorator;
+  templateTest(...args: MemberDecoratorArgs): void;
+  templateTest(...args: unknown[]): unknown;
+  templateTest(...args: unknown[]): unknown {
+    return this.templateHelper("templateTest", args);
+  }
+
+  /** Register `fn` as a template test named `name` (default: its own name). */
+  addTemplateTest(fn: Function, name?: string): void {
+    this.registerHook("templateTest", fn, name);
+  }
+
+  /** The decorator behind the hook methods: registers `kind` for a function or method. */
+  protected hookDecorator(kind: HookKind, args: unknown[], arg?: unknown): unknown {
+    const decorate = boundDecorator((_fn, info) => this.registerHook(kind, info.bound, arg), kind) as (...a: unknown[]) => unknown;
     return decorate(...args);
+  }
+
+  /** The decorator behind the template helper methods: bare, called, or given a name. */
+  protected templateHelper(kind: HookKind, args: unknown[]): unknown {
+    const [first] = args;
+    if (args.length <= 1 && (first === undefined || typeof first === "string")) {
+      if (first === "") throw new TypeError(`${kind}("") needs a non-empty name, or none to use the function's name.`);
+      return boundDecorator((_fn, info) => this.registerHook(kind, info.bound, first ?? info.name), kind);
+    }
+    return this.hookDecorator(kind, args);
   }
 }

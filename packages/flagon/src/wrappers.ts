@@ -5,6 +5,9 @@
  */
 import { Request as WerkRequest, type Rule } from "@flagon/werk";
 
+// Shared by every request outside a blueprint: the hook loops read it, nobody writes it.
+const NO_BLUEPRINTS: readonly string[] = Object.freeze([]);
+
 /**
  * The request object views and hooks see through `request`. Routing fills `urlRule` and
  * `viewArgs` (or `routingException`) before any `beforeRequest` hook runs.
@@ -21,6 +24,9 @@ export class Request extends WerkRequest {
   viewArgs: Record<string, unknown> | null = null;
   /** The routing error (404, 405, redirect) when matching failed, else null. */
   routingException: Error | null = null;
+  // The blueprint scopes of `#scopesRule`, worked out once per matched rule.
+  #scopes: readonly string[] = NO_BLUEPRINTS;
+  #scopesRule: Rule | null = null;
 
   /** The endpoint of the matched rule, or null. */
   get endpoint(): string | null {
@@ -30,18 +36,34 @@ export class Request extends WerkRequest {
 
   /** The name of the blueprint the endpoint belongs to (`"admin"` for `"admin.users"`), or null. */
   get blueprint(): string | null {
-    const endpoint = this.endpoint;
-    if (endpoint === null) return null;
-    const dot = endpoint.lastIndexOf(".");
-    return dot < 0 ? null : endpoint.slice(0, dot);
+    const scopes = this.blueprintScopes();
+    return scopes.length === 0 ? null : scopes[0]!;
   }
 
   /** The blueprint and its parents, innermost first (`["admin.users", "admin"]`); empty outside blueprints. */
   get blueprints(): string[] {
-    const name = this.blueprint;
-    if (name === null) return [];
-    const names = [name];
-    for (let dot = name.lastIndexOf("."); dot > 0; dot = name.lastIndexOf(".", dot - 1)) names.push(name.slice(0, dot));
-    return names;
+    return [...this.blueprintScopes()];
   }
+
+  /**
+   * `blueprints` without the copy, for the app's hook loops (one array per matched rule,
+   * shared, never to be changed). @internal
+   */
+  blueprintScopes(): readonly string[] {
+    const rule = this.urlRule;
+    if (rule !== this.#scopesRule) {
+      this.#scopesRule = rule;
+      this.#scopes = rule === null ? NO_BLUEPRINTS : blueprintPath(String(rule.endpoint));
+    }
+    return this.#scopes;
+  }
+}
+
+/** The dotted blueprint names an endpoint lies in, innermost first: `"a.b.view"` gives `["a.b", "a"]`. */
+export function blueprintPath(endpoint: string): readonly string[] {
+  const last = endpoint.lastIndexOf(".");
+  if (last <= 0) return NO_BLUEPRINTS;
+  const names = [endpoint.slice(0, last)];
+  for (let dot = endpoint.lastIndexOf(".", last - 1); dot > 0; dot = endpoint.lastIndexOf(".", dot - 1)) names.push(endpoint.slice(0, dot));
+  return names;
 }
