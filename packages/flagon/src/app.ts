@@ -312,11 +312,34 @@ export class Flagon extends Scaffold implements ContextApp {
    * Handle one request in its context: routing, hooks, view, response, session save.
    * Teardown is the caller's (`ctx.teardown`), after the response has been written.
    */
-  async fullDispatchRequest(ctx: AppContext): Promise<Response> {
+  fullDispatchRequest(ctx: AppContext): Response | Promise<Response> {
+    // Synchronous until something returns a promise (a body to read, an async hook or
+    // view): a plain request then costs no promise at all, which matters on Node 20,
+    // where AsyncLocalStorage hooks every promise.
+    const request = ctx.request as Request;
+    if (!this.#gotFirstRequest || request.hasBodyToLoad || this.sessionInterface.isAsync === true) {
+      return this.#fullDispatchAsync(ctx);
+    }
+    let rv: unknown;
+    try {
+      rv = this.preprocessRequest(ctx);
+      if (isThenable(rv)) return this.#dispatchAfter(ctx, rv, true);
+      if (rv === undefined || rv === null) {
+        rv = this.dispatchRequest(ctx);
+        if (isThenable(rv)) return this.#dispatchAfter(ctx, rv, false);
+      }
+    } catch (error) {
+      return this.#handleThenFinalize(ctx, error);
+    }
+    return this.finalizeRequest(ctx, rv);
+  }
+
+  async #fullDispatchAsync(ctx: AppContext): Promise<Response> {
     let rv: unknown;
     try {
       if (!this.#gotFirstRequest) await this.#runBeforeFirstRequest();
-      await (ctx.request as Request).loadBody();
+      const request = ctx.request as Request;
+      if (request.hasBodyToLoad) await request.loadBody();
       // Server-side stores open asynchronously, so their sessions load before any hook.
       if (this.sessionInterface.isAsync === true) await ctx.loadSession();
       rv = this.preprocessRequest(ctx);
@@ -329,6 +352,25 @@ export class Flagon extends Scaffold implements ContextApp {
       rv = await this.handleUserException(ctx, error);
     }
     return this.finalizeRequest(ctx, rv);
+  }
+
+  // The rest of a dispatch once a beforeRequest hook or the view returned a promise.
+  async #dispatchAfter(ctx: AppContext, pending: PromiseLike<unknown>, fromHooks: boolean): Promise<Response> {
+    let rv: unknown;
+    try {
+      rv = await pending;
+      if (fromHooks && (rv === undefined || rv === null)) {
+        rv = this.dispatchRequest(ctx);
+        if (isThenable(rv)) rv = await rv;
+      }
+    } catch (error) {
+      rv = await this.handleUserException(ctx, error);
+    }
+    return this.finalizeRequest(ctx, rv);
+  }
+
+  async #handleThenFinalize(ctx: AppContext, error: unknown): Promise<Response> {
+    return this.finalizeRequest(ctx, await this.handleUserException(ctx, error));
   }
 
   #runBeforeFirstRequest(): Promise<void> {
@@ -412,15 +454,21 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /** Make the response, run afterRequest functions, save the session. */
-  async finalizeRequest(ctx: AppContext, rv: unknown, fromErrorHandler = false): Promise<Response> {
-    let response = rv instanceof Response ? rv : makeResponseFrom(rv, endpointOf(ctx), this.debug);
+  finalizeRequest(ctx: AppContext, rv: unknown, fromErrorHandler = false): Response | Promise<Response> {
+    const response = rv instanceof Response ? rv : makeResponseFrom(rv, endpointOf(ctx), this.debug);
+    let processed: Response | Promise<Response>;
     try {
-      const processed = this.processResponse(ctx, response);
-      response = isThenable(processed) ? await processed : processed;
+      processed = this.processResponse(ctx, response);
     } catch (error) {
-      if (!fromErrorHandler) throw error;
-      this.logger.error("Request finalizing failed with an error while handling an error", error);
+      return this.#finalizingFailed(error, response, fromErrorHandler);
     }
+    if (!isThenable(processed)) return processed;
+    return processed.then(undefined, (error: unknown) => this.#finalizingFailed(error, response, fromErrorHandler));
+  }
+
+  #finalizingFailed(error: unknown, response: Response, fromErrorHandler: boolean): Response {
+    if (!fromErrorHandler) throw error;
+    this.logger.error("Request finalizing failed with an error while handling an error", error);
     return response;
   }
 

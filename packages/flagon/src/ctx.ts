@@ -211,29 +211,52 @@ export class AppContext {
   }
 
   /** Run the teardown functions: request ones first (with a request), then app ones. */
-  async teardown(error: unknown): Promise<void> {
-    let errors: unknown[] | null = null;
+  teardown(error: unknown): Promise<void> | void {
+    // Synchronous unless a teardown function returns a promise: most requests have none.
+    const errors: unknown[] = [];
     if (this.#request !== null) {
+      let pending: Promise<void> | void = undefined;
       try {
-        const rv = this.app.doTeardownRequest(this, error);
+        pending = this.app.doTeardownRequest(this, error);
+      } catch (err) {
+        errors.push(err);
+      }
+      if (pending !== undefined) return this.#finishTeardown(error, pending, errors, true);
+    }
+    let pending: Promise<void> | void = undefined;
+    try {
+      pending = this.app.doTeardownAppcontext(this, error);
+    } catch (err) {
+      errors.push(err);
+    }
+    if (pending !== undefined) return this.#finishTeardown(error, pending, errors, false);
+    if (errors.length) throw teardownFailure(errors);
+  }
+
+  async #finishTeardown(error: unknown, pending: Promise<void>, errors: unknown[], appcontextLeft: boolean): Promise<void> {
+    try {
+      await pending;
+    } catch (err) {
+      errors.push(err);
+    }
+    if (appcontextLeft) {
+      try {
+        const rv = this.app.doTeardownAppcontext(this, error);
         if (rv !== undefined) await rv;
       } catch (err) {
-        (errors ??= []).push(err);
+        errors.push(err);
       }
     }
-    try {
-      const rv = this.app.doTeardownAppcontext(this, error);
-      if (rv !== undefined) await rv;
-    } catch (err) {
-      (errors ??= []).push(err);
-    }
-    if (errors === null) return;
-    throw errors.length === 1 ? errors[0] : new AggregateError(errors, "Errors during context teardown");
+    if (errors.length) throw teardownFailure(errors);
   }
 
   toString(): string {
     return `<AppContext of ${this.app.name}${this.#request !== null ? " with a request" : ""}>`;
   }
+}
+
+function teardownFailure(errors: unknown[]): unknown {
+  return errors.length === 1 ? errors[0] : new AggregateError(errors, "Errors during context teardown");
 }
 
 /** Flask's name for a context that carries a request; the same class as `AppContext`. */

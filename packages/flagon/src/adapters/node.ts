@@ -10,7 +10,7 @@ import { debugErrorResponse } from "../debug.js";
 import type { Request } from "../wrappers.js";
 
 /** A Node request listener, usable with `http.createServer`, `https` or Express. */
-export type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => Promise<void> | undefined;
 
 /** Build the request for a Node request, with the app's limits (and a mount prefix, if any). */
 export function requestFor(app: Flagon, req: IncomingMessage, scriptRoot?: string): Request {
@@ -34,23 +34,35 @@ export interface Outcome {
 /**
  * Run a request context through the app: the response, plus an error that escaped every
  * handler (PROPAGATE_EXCEPTIONS, or a failing 500 handler) — already answered with a 500,
- * the debug page in debug mode — reported to the caller.
+ * the debug page in debug mode — reported to the caller. Synchronous when the app
+ * answered without a promise.
  */
-export async function respond(app: Flagon, ctx: AppContext): Promise<Outcome> {
-  let error: unknown = undefined;
+export function respond(app: Flagon, ctx: AppContext): Outcome | Promise<Outcome> {
+  let response: Response | Promise<Response>;
   try {
-    try {
-      return { response: await app.fullDispatchRequest(ctx), error, escaped: false };
-    } catch (err) {
-      error = err;
-      return { response: await app.handleException(ctx, err), error, escaped: false };
-    }
+    response = app.fullDispatchRequest(ctx);
+  } catch (error) {
+    return handleError(app, ctx, error);
+  }
+  if (!isThenable(response)) return { response, error: undefined, escaped: false };
+  return response.then(
+    (answered): Outcome => ({ response: answered, error: undefined, escaped: false }),
+    (error: unknown) => handleError(app, ctx, error),
+  );
+}
+
+async function handleError(app: Flagon, ctx: AppContext, error: unknown): Promise<Outcome> {
+  try {
+    return { response: await app.handleException(ctx, error), error, escaped: false };
   } catch (escapedError) {
     app.logException(ctx, escapedError);
     const response = app.debug ? debugErrorResponse(escapedError) : new InternalServerError().getResponse();
     return { response, error: escapedError, escaped: true };
   }
 }
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function";
 
 /** Options of `createListener`. */
 export interface ListenerOptions {
@@ -69,20 +81,75 @@ export interface ListenerOptions {
  */
 export function createListener(app: Flagon, opts: ListenerOptions = {}): NodeListener {
   const propagate = opts.propagate === true;
-  return async function listener(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return function listener(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined {
     const request = requestFor(app, req);
     const ctx = new AppContext(app, { request });
-    const failure = await ctx.enter(handle, app, ctx, request, res, propagate);
-    if (failure !== undefined) throw failure;
+    const failure = ctx.enter(handle, app, ctx, request, res, propagate);
+    if (isThenable(failure)) return Promise.resolve(failure).then(rejectWith);
+    if (failure !== undefined) return Promise.reject(failure);
+    return undefined;
   };
 }
 
-// One request from context to teardown; resolves to the error to reject with, if any.
-async function handle(app: Flagon, ctx: AppContext, request: Request, res: ServerResponse, propagate: boolean): Promise<unknown> {
-  const outcome = await respond(app, ctx);
+function rejectWith(failure: unknown): void {
+  if (failure !== undefined) throw failure;
+}
+
+/**
+ * One request from context to teardown: the error to reject with, if any. Synchronous
+ * from start to end when nothing on the way returns a promise.
+ */
+function handle(app: Flagon, ctx: AppContext, request: Request, res: ServerResponse, propagate: boolean): unknown {
+  const outcome = respond(app, ctx);
+  if (isThenable(outcome)) return outcome.then((o) => send(app, ctx, request, res, propagate, o));
+  return send(app, ctx, request, res, propagate, outcome);
+}
+
+function send(app: Flagon, ctx: AppContext, request: Request, res: ServerResponse, propagate: boolean, outcome: Outcome): unknown {
   const rethrow = propagate && (app.testing || app.config.PROPAGATE_EXCEPTIONS === true);
+  let written: boolean;
+  try {
+    written = outcome.response.writeSync(res, request);
+  } catch (writeError) {
+    return sendAsync(app, ctx, request, res, rethrow, outcome, writeError);
+  }
+  if (!written) return sendAsync(app, ctx, request, res, rethrow, outcome, undefined);
+  let failure: unknown = rethrow && outcome.escaped ? outcome.error : undefined;
+  let torn: Promise<void> | void = undefined;
+  try {
+    torn = ctx.teardown(outcome.error);
+  } catch (teardownError) {
+    app.logger.error("Error in a teardown function", teardownError);
+    if (rethrow) failure ??= teardownError;
+  }
+  if (torn !== undefined || request.needsClose) return finishAsync(app, request, rethrow, failure, torn);
+  return failure;
+}
+
+async function finishAsync(app: Flagon, request: Request, rethrow: boolean, failure: unknown, torn: Promise<void> | void): Promise<unknown> {
+  try {
+    await torn;
+  } catch (teardownError) {
+    app.logger.error("Error in a teardown function", teardownError);
+    if (rethrow) failure ??= teardownError;
+  }
+  await request.close();
+  return failure;
+}
+
+// Streams, close callbacks and write errors: the general path.
+async function sendAsync(
+  app: Flagon,
+  ctx: AppContext,
+  request: Request,
+  res: ServerResponse,
+  rethrow: boolean,
+  outcome: Outcome,
+  earlyError: unknown,
+): Promise<unknown> {
   let failure: unknown = rethrow && outcome.escaped ? outcome.error : undefined;
   try {
+    if (earlyError !== undefined) throw earlyError;
     await outcome.response.writeTo(res, request);
   } catch (writeError) {
     app.logger.error(`Error while sending the response to ${request.path} [${request.method}]`, writeError);

@@ -177,6 +177,11 @@ export class Request extends BaseRequest {
     else if (this.isJson) await this.getData();
   }
 
+  /** Whether `loadBody()` has anything to read (a form or JSON body), so callers can skip it. */
+  get hasBodyToLoad(): boolean {
+    return (isFormMimetype(this.mimetype) || this.isJson) && this.#hasBody();
+  }
+
   /** The body read by `getData()` / `loadBody()`; empty when there is none or it was a form. */
   get data(): Buffer {
     if (this.#data !== undefined) return this.#data;
@@ -222,6 +227,12 @@ export class Request extends BaseRequest {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#closeFiles();
+  }
+
+  /** Whether `close()` has temporary files to remove (uploads were parsed). */
+  get needsClose(): boolean {
+    const files = this.#files;
+    return files !== undefined && files.size !== 0;
   }
 
   // ---------------------------------------------------------------- internals
