@@ -837,11 +837,11 @@ export class Response {
       throw new Error("Cannot write the response: this ServerResponse has already sent its headers.");
     }
     if (this.#stream !== null || this.#onClose !== null) return false;
-    const parts = this.#outgoing((request ?? res.req)?.method === "HEAD");
+    const code = this.#statusCode;
     this.#closed = true;
-    res.writeHead(parts.status, parts.statusText, parts.headers);
-    if (parts.body === null) res.end();
-    else res.end(parts.body);
+    res.writeHead(code, this.#statusText, this.#wireHeaders(code, this.#knownLength()));
+    if ((request ?? res.req)?.method === "HEAD" || forbidsBody(code)) res.end();
+    else res.end(this.#body);
     return true;
   }
 

@@ -100,6 +100,7 @@ export class Map {
   /** @internal Rules changed since the last `update()`. */
   _dirty = true;
   #warned = new Set<string>();
+  #hosts = new globalThis.Map<string, string>();
 
   constructor(rules?: Iterable<RuleFactory> | null, opts: MapOptions = {}) {
     const MatcherImpl = opts.matcher ?? (this.constructor as typeof Map).defaultMatcher;
@@ -196,12 +197,8 @@ export class Map {
     } else {
       subdomain ??= this.defaultSubdomain;
     }
-    const lower = serverName.toLowerCase();
-    const colon = lower.indexOf(":");
-    const name = colon < 0 ? lower : lower.slice(0, colon);
-    const port = colon < 0 ? "" : lower.slice(colon);
     return new MapAdapter(this, {
-      serverName: encodeHostname(name) + port,
+      serverName: this.#normalizedHost(serverName),
       scriptName: scriptName ?? "/",
       subdomain,
       urlScheme: opts.urlScheme ?? "http",
@@ -242,6 +239,21 @@ export class Map {
       pathInfo: info.path,
       queryArgs: info.query,
     });
+  }
+
+  // Lower-cased and IDNA-encoded, remembered: a server sees few distinct hosts, and
+  // binding happens on every request.
+  #normalizedHost(serverName: string): string {
+    let normalized = this.#hosts.get(serverName);
+    if (normalized === undefined) {
+      const lower = serverName.toLowerCase();
+      const colon = lower.indexOf(":");
+      const name = colon < 0 ? lower : lower.slice(0, colon);
+      normalized = encodeHostname(name) + (colon < 0 ? "" : lower.slice(colon));
+      if (this.#hosts.size >= 256) this.#hosts.clear();
+      this.#hosts.set(serverName, normalized);
+    }
+    return normalized;
   }
 
   #warnOnce(message: string): void {
@@ -289,37 +301,44 @@ function headerText(value: string | string[] | undefined): string {
 }
 
 function requestInfo(req: IncomingRequestLike | WerkRequestLike): RequestInfo {
-  let host: string;
-  let scheme: string;
-  let connection: string;
-  let upgrade: string;
-  let info: Omit<RequestInfo, "host" | "scheme">;
+  let info: RequestInfo;
+  let connection: string | string[] | undefined;
+  let upgrade: string | string[] | undefined;
   if (isWerkRequest(req)) {
     // Reading `host` validates it against the request's trusted hosts.
-    host = req.host.toLowerCase();
-    scheme = req.scheme;
+    info = {
+      host: req.host.toLowerCase(),
+      scheme: req.scheme,
+      method: req.method,
+      scriptName: req.scriptRoot || "/",
+      path: req.rawPath,
+      query: req.queryString,
+    };
     // The raw Node headers: building the full Headers object is not needed here.
-    connection = headerText(req.raw.headers.connection);
-    upgrade = headerText(req.raw.headers.upgrade);
-    info = { method: req.method, scriptName: req.scriptRoot || "/", path: req.rawPath, query: req.queryString };
+    upgrade = req.raw.headers.upgrade;
+    connection = req.raw.headers.connection;
   } else {
-    scheme = req.socket?.encrypted ? "https" : "http";
+    const scheme = req.socket?.encrypted ? "https" : "http";
     const h = req.headers;
-    host = headerText(h.host ?? h[":authority"]).toLowerCase();
+    let host = headerText(h.host ?? h[":authority"]).toLowerCase();
     if (!host && req.socket?.localAddress) host = `${req.socket.localAddress}:${req.socket.localPort ?? ""}`;
-    host = stripDefaultPort(host, scheme);
-    connection = headerText(h.connection);
-    upgrade = headerText(h.upgrade);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     info = {
+      host: stripDefaultPort(host, scheme),
+      scheme,
       method: req.method ?? "GET",
       scriptName: "/",
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? "" : url.slice(q + 1),
     };
+    upgrade = h.upgrade;
+    connection = h.connection;
   }
-  const upgrading = connection.toLowerCase().split(",").some((v) => v.trim() === "upgrade");
-  if (upgrading && upgrade.toLowerCase() === "websocket") scheme = scheme === "https" ? "wss" : "ws";
-  return { host, scheme, ...info };
+  // Only a WebSocket upgrade changes the scheme; most requests have no Upgrade header.
+  if (upgrade !== undefined && headerText(upgrade).toLowerCase() === "websocket") {
+    const upgrading = headerText(connection).toLowerCase().split(",").some((v) => v.trim() === "upgrade");
+    if (upgrading) info.scheme = info.scheme === "https" ? "wss" : "ws";
+  }
+  return info;
 }
