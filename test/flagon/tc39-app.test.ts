@@ -2,17 +2,13 @@
  * The public decorators under standard TC39 decorators, end to end: a fixture app is
  * compiled with the TypeScript compiler (no experimentalDecorators), then served.
  */
-import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import ts from "typescript";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { compileTc39Fixture, type CompiledFixture } from "./_tc39.js";
 import type { Flagon } from "flagon";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const fixture = join(here, "fixtures/tc39-app/app.ts");
-// Inside the repository, so that the emitted file's `import "flagon"` resolves.
-const outDir = join(here, "fixtures/tc39-app", `.out-${process.pid}`);
+const fixture = join(dirname(fileURLToPath(import.meta.url)), "fixtures/tc39-app/app.ts");
 
 interface Fixture {
   app: Flagon;
@@ -20,38 +16,20 @@ interface Fixture {
 }
 
 let fx: Fixture;
-let diagnostics: readonly ts.Diagnostic[] = [];
+let compiled: CompiledFixture<Fixture>;
 
 beforeAll(async () => {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    customConditions: ["source"],
-    strict: true,
-    skipLibCheck: true,
-    experimentalDecorators: false,
-    emitDecoratorMetadata: false,
-    types: ["node"],
-    outDir,
-    rootDir: dirname(fixture),
-  };
-  const program = ts.createProgram([fixture], options);
-  const source = program.getSourceFile(fixture)!;
-  diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
-  mkdirSync(outDir, { recursive: true });
-  const result = program.emit(source);
-  expect(result.emitSkipped).toBe(false);
-  fx = (await import(pathToFileURL(join(outDir, "app.js")).href)) as Fixture;
+  compiled = await compileTc39Fixture<Fixture>(fixture);
+  fx = compiled.module;
 }, 60_000);
 
 afterAll(() => {
-  rmSync(outDir, { recursive: true, force: true });
+  compiled?.cleanup();
 });
 
 describe("an app written with TC39 decorators", () => {
   test("type-checks under standard decorators", () => {
-    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
+    expect(compiled.diagnostics).toEqual([]);
   });
 
   test("app-bound decorators route static methods with `this` as the class", async () => {

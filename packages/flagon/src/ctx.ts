@@ -132,16 +132,9 @@ export class AppContext {
 
   /** The session without marking it accessed (opens it if needed). */
   peekSession(): SessionLike {
-    if (this.#session !== null) return this.#session;
-    if (this.#request === null) throw new Error(NO_REQUEST);
-    if (this.#sessionLoading === null) {
-      const session = this.app.openSession(this.#request);
-      if (!isPromise(session)) return (this.#session = session);
-      // Kept, so that loadSession() reuses it rather than opening the session twice.
-      this.#sessionLoading = this.#settleSession(session);
-      this.#sessionLoading.catch(() => {});
-    }
-    throw new Error(ASYNC_SESSION);
+    const session = this.#openSession();
+    if (isPromise(session)) throw new Error(ASYNC_SESSION);
+    return session;
   }
 
   /**
@@ -154,12 +147,19 @@ export class AppContext {
    * ctx.session.user; // usable synchronously from here on
    */
   async loadSession(): Promise<SessionLike> {
+    return this.#openSession();
+  }
+
+  // The open session, or the one load under way (kept, so the session opens only once).
+  #openSession(): SessionLike | Promise<SessionLike> {
     if (this.#session !== null) return this.#session;
     if (this.#request === null) throw new Error(NO_REQUEST);
     if (this.#sessionLoading === null) {
       const session = this.app.openSession(this.#request);
       if (!isPromise(session)) return (this.#session = session);
       this.#sessionLoading = this.#settleSession(session);
+      // A load nobody awaits (a synchronous access that threw) must not be unhandled.
+      this.#sessionLoading.catch(() => {});
     }
     return this.#sessionLoading;
   }
