@@ -683,6 +683,13 @@ function endpointOf(ctx: AppContext | undefined): string {
 
 /** The exception a routing miss stands for (methods sorted for a stable Allow). */
 function routingErrorFor(found: Exclude<RouteLookup, { status: 200 }>): HTTPException {
-  if (found.status === 405) return new MethodNotAllowed([...(found.validMethods ?? [])].sort());
-  return routingError(found);
+  // A routing miss carries no useful stack, and capturing one is most of a 404's cost.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    if (found.status === 405) return new MethodNotAllowed([...(found.validMethods ?? [])].sort());
+    return routingError(found);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

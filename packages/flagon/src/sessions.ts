@@ -369,6 +369,8 @@ function decodeTimestamp(text: string): number {
 // A signed cookie from a clock a little ahead is accepted, so that servers whose clocks
 // differ by seconds do not reject each other's cookies.
 const CLOCK_SKEW = 60;
+// Payloads up to this many bytes are never worth compressing.
+const COMPRESS_FROM = 256;
 // The most a compressed payload may inflate to: far above any cookie, far below harm.
 const MAX_INFLATED = 1 << 20;
 
@@ -389,8 +391,13 @@ export class TimedSerializer {
   /** The signed form of `value`, timestamped now. */
   dumps(value: unknown, config: ConfigValues): string {
     const json = Buffer.from(this.serializer.dumps(value), "utf8");
-    const compressed = deflateSync(json);
-    const payload = compressed.length < json.length - 1 ? `.${compressed.toString("base64url")}` : json.toString("base64url");
+    // zlib cannot shrink a small payload (its header alone costs bytes), and a compressor
+    // per response is the most expensive step of a session save: only try past 256 bytes.
+    let payload = json.toString("base64url");
+    if (json.length > COMPRESS_FROM) {
+      const compressed = deflateSync(json);
+      if (compressed.length < json.length - 1) payload = `.${compressed.toString("base64url")}`;
+    }
     return this.keyRing.sign(`${payload}.${encodeTimestamp(Math.floor(Date.now() / 1000))}`, config);
   }
 
