@@ -369,8 +369,12 @@ export class Flagon extends Scaffold implements ContextApp {
     return this.finalizeRequest(ctx, rv);
   }
 
-  async #handleThenFinalize(ctx: AppContext, error: unknown): Promise<Response> {
-    return this.finalizeRequest(ctx, await this.handleUserException(ctx, error));
+  // An error from a hook or view: answered without a promise when its handler (or the
+  // HTTP exception's own page) needs none, as a 404 usually does.
+  #handleThenFinalize(ctx: AppContext, error: unknown): Response | Promise<Response> {
+    const rv = this.handleUserException(ctx, error);
+    if (isThenable(rv)) return Promise.resolve(rv).then((value) => this.finalizeRequest(ctx, value));
+    return this.finalizeRequest(ctx, rv);
   }
 
   #runBeforeFirstRequest(): Promise<void> {
@@ -518,21 +522,20 @@ export class Flagon extends Scaffold implements ContextApp {
   }
 
   /** An HTTP exception as a response, through its handler if one is registered (the request's blueprints' first). */
-  async handleHttpException(error: HTTPException, ctx: AppContext | undefined = currentContext()): Promise<unknown> {
+  handleHttpException(error: HTTPException, ctx: AppContext | undefined = currentContext()): unknown {
     if (error.code === undefined || error instanceof RequestRedirect) return error;
     const handler = this.findErrorHandler(error, scopesOf(ctx));
     if (handler === undefined) return error;
-    const rv = handler(error);
-    return isThenable(rv) ? await rv : rv;
+    // What a handler returns may be a promise; callers await it when it is.
+    return handler(error);
   }
 
   /** Errors from hooks and views: HTTP exceptions become responses, others go to handlers or up. */
-  async handleUserException(ctx: AppContext, error: unknown): Promise<unknown> {
+  handleUserException(ctx: AppContext, error: unknown): unknown {
     if (error instanceof HTTPException && !this.trapHttpException(error)) return this.handleHttpException(error, ctx);
     const handler = this.findErrorHandler(error, scopesOf(ctx));
     if (handler === undefined) throw error;
-    const rv = handler(error);
-    return isThenable(rv) ? await rv : rv;
+    return handler(error);
   }
 
   /**
