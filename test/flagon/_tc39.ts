@@ -5,7 +5,8 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import ts from "typescript";
 
 /** A compiled fixture module, its diagnostics, and a cleanup for the emitted files. */
@@ -44,4 +45,21 @@ export async function compileTc39Fixture<M>(fixture: string): Promise<CompiledFi
   const emitted = join(outDir, source.fileName.slice(dirname(fixture).length + 1).replace(/\.ts$/, ".js"));
   const module = (await import(pathToFileURL(emitted).href)) as M;
   return { module, diagnostics, cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+/**
+ * Compile a fixture (a path relative to the test file) before the file's tests and remove
+ * the emitted files after; the returned object is filled in once compiled.
+ */
+export function useTc39Fixture<M>(testFileUrl: string, relativePath: string): { module: M; diagnostics: string[] } {
+  const fixture = join(dirname(fileURLToPath(testFileUrl)), relativePath);
+  const state = { module: undefined as unknown as M, diagnostics: [] as string[] };
+  let compiled: CompiledFixture<M> | undefined;
+  beforeAll(async () => {
+    compiled = await compileTc39Fixture<M>(fixture);
+    state.module = compiled.module;
+    state.diagnostics = compiled.diagnostics;
+  }, 60_000);
+  afterAll(() => compiled?.cleanup());
+  return state;
 }

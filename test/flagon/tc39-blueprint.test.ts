@@ -2,38 +2,24 @@
  * Blueprint classes under standard TC39 decorators, end to end: a fixture app is compiled
  * with the TypeScript compiler (no experimentalDecorators), then served.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compileTc39Fixture, type CompiledFixture } from "./_tc39.js";
+import { describe, expect, test } from "vitest";
+import { useTc39Fixture } from "./_tc39.js";
 import type { Flagon } from "flagon";
-
-const fixture = join(dirname(fileURLToPath(import.meta.url)), "fixtures/tc39-blueprint/app.ts");
 
 interface Fixture {
   app: Flagon;
   calls: string[];
 }
 
-let fx: Fixture;
-let compiled: CompiledFixture<Fixture>;
-
-beforeAll(async () => {
-  compiled = await compileTc39Fixture<Fixture>(fixture);
-  fx = compiled.module;
-}, 60_000);
-
-afterAll(() => {
-  compiled?.cleanup();
-});
+const fixture = useTc39Fixture<Fixture>(import.meta.url, "fixtures/tc39-blueprint/app.ts");
 
 describe("blueprint classes written with TC39 decorators", () => {
   test("type-check under standard decorators", () => {
-    expect(compiled.diagnostics).toEqual([]);
+    expect(fixture.diagnostics).toEqual([]);
   });
 
   test("route instance methods on one instance, static methods on the class, under the prefix", async () => {
-    const client = fx.app.testClient();
+    const client = fixture.module.app.testClient();
     expect((await client.post("/shop/buy/7")).json).toEqual({ id: 7, sold: 1 });
     // The second registration shares the class's instance.
     expect((await client.post("/outlet/buy/8")).json).toEqual({ id: 8, sold: 2 });
@@ -46,27 +32,27 @@ describe("blueprint classes written with TC39 decorators", () => {
 
   // "bound" was registered before "shop", so its app-wide hook comes first.
   test("scope the blueprint's hooks and error handlers; app-wide ones reach every request", async () => {
-    const client = fx.app.testClient();
-    fx.calls.length = 0;
+    const client = fixture.module.app.testClient();
+    fixture.module.calls.length = 0;
     expect((await client.get("/shop/closed")).text).toBe("the shop is closed");
-    expect(fx.calls).toEqual(["bound before app", "app before /shop/closed", "shop before shop.closed", "shop teardown"]);
-    fx.calls.length = 0;
+    expect(fixture.module.calls).toEqual(["bound before app", "app before /shop/closed", "shop before shop.closed", "shop teardown"]);
+    fixture.module.calls.length = 0;
     expect((await client.get("/")).text).toBe("home");
-    expect(fx.calls).toEqual(["bound before app", "app before /"]);
+    expect(fixture.module.calls).toEqual(["bound before app", "app before /"]);
     const missing = await client.get("/nowhere");
     expect(missing.statusCode).toBe(404);
     expect(missing.text).toBe("no such page: /nowhere");
-    expect((fx.app.templateFilters.price as (n: number) => string)(3)).toBe("3 EUR");
+    expect((fixture.module.app.templateFilters.price as (n: number) => string)(3)).toBe("3 EUR");
   });
 
   test("a Blueprint's own decorators, bare hooks included, on the methods of a @controller class", async () => {
-    fx.calls.length = 0;
-    expect((await fx.app.testClient().get("/bound/")).text).toBe("hello from bound");
-    expect(fx.calls).toEqual(["bound before app", "app before /bound/", "bound before"]);
+    fixture.module.calls.length = 0;
+    expect((await fixture.module.app.testClient().get("/bound/")).text).toBe("hello from bound");
+    expect(fixture.module.calls).toEqual(["bound before app", "app before /bound/", "bound before"]);
   });
 
   test("nest a blueprint class in another, under both registrations", async () => {
-    const client = fx.app.testClient();
+    const client = fixture.module.app.testClient();
     expect((await client.get("/shop/reviews/")).text).toBe("shop.reviews.list");
     expect((await client.get("/outlet/reviews/")).text).toBe("outlet.reviews.list");
   });

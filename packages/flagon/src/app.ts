@@ -318,8 +318,24 @@ export class Flagon extends Scaffold implements ContextApp {
     // where AsyncLocalStorage hooks every promise.
     const request = ctx.request as Request;
     if (!this.#gotFirstRequest || request.hasBodyToLoad || this.sessionInterface.isAsync === true) {
-      return this.#fullDispatchAsync(ctx);
+      return this.#prepare(ctx, request).then(
+        () => this.#dispatch(ctx),
+        (error: unknown) => this.#handleThenFinalize(ctx, error),
+      );
     }
+    return this.#dispatch(ctx);
+  }
+
+  // What must be awaited before any hook: first-request hooks, the body, an async session.
+  async #prepare(ctx: AppContext, request: Request): Promise<void> {
+    if (!this.#gotFirstRequest) await this.#runBeforeFirstRequest();
+    if (request.hasBodyToLoad) await request.loadBody();
+    // Server-side stores open asynchronously, so their sessions load before any hook.
+    if (this.sessionInterface.isAsync === true) await ctx.loadSession();
+  }
+
+  // beforeRequest hooks, the view, the response: promises only where a step returns one.
+  #dispatch(ctx: AppContext): Response | Promise<Response> {
     let rv: unknown;
     try {
       rv = this.preprocessRequest(ctx);
@@ -330,26 +346,6 @@ export class Flagon extends Scaffold implements ContextApp {
       }
     } catch (error) {
       return this.#handleThenFinalize(ctx, error);
-    }
-    return this.finalizeRequest(ctx, rv);
-  }
-
-  async #fullDispatchAsync(ctx: AppContext): Promise<Response> {
-    let rv: unknown;
-    try {
-      if (!this.#gotFirstRequest) await this.#runBeforeFirstRequest();
-      const request = ctx.request as Request;
-      if (request.hasBodyToLoad) await request.loadBody();
-      // Server-side stores open asynchronously, so their sessions load before any hook.
-      if (this.sessionInterface.isAsync === true) await ctx.loadSession();
-      rv = this.preprocessRequest(ctx);
-      if (isThenable(rv)) rv = await rv;
-      if (rv === undefined || rv === null) {
-        rv = this.dispatchRequest(ctx);
-        if (isThenable(rv)) rv = await rv;
-      }
-    } catch (error) {
-      rv = await this.handleUserException(ctx, error);
     }
     return this.finalizeRequest(ctx, rv);
   }
