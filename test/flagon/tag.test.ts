@@ -104,6 +104,34 @@ describe("registering tags", () => {
     expect((back as Foo).data).toBe("bar");
   });
 
+  test("a tag key written with JSON escapes is still read as a tag", () => {
+    // The parser's fast path skips the reviver only when no tag key can be in the text.
+    const s = new TaggedJSONSerializer();
+    const back = s.loads('{"x": {"\\u0020d": "Thu, 01 Jan 1970 00:00:00 GMT"}}') as { x: unknown };
+    expect(back.x).toBeInstanceOf(Date);
+    expect(s.loads('{"x": {" d": "Thu, 01 Jan 1970 00:00:00 GMT"}}')).toEqual({ x: new Date(0) });
+    expect(s.loads('{"x": " d", "y": [1, "two"]}')).toEqual({ x: " d", y: [1, "two"] });
+  });
+
+  test("a custom tag may tag strings and numbers, and read its own key back", () => {
+    class TagUpper extends JSONTag {
+      override readonly key = "up";
+      override check(value: unknown): boolean {
+        return typeof value === "string" && value.startsWith("!");
+      }
+      override toJson(value: unknown): unknown {
+        return (value as string).slice(1);
+      }
+      override fromJson(value: unknown): unknown {
+        return `!${String(value)}`;
+      }
+    }
+    const s = new TaggedJSONSerializer();
+    s.register(TagUpper);
+    expect(s.dumps({ a: "!x", b: "y", n: 1 })).toBe('{"a":{"up":"x"},"b":"y","n":1}');
+    expect(s.loads('{"a":{"up":"x"},"b":"y"}')).toEqual({ a: "!x", b: "y" });
+  });
+
   test("the base tag's methods say they are not implemented", () => {
     const tag = new JSONTag(new TaggedJSONSerializer());
     expect(() => tag.check(null)).toThrow(/not implemented/);

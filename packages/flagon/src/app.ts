@@ -489,7 +489,14 @@ export class Flagon extends Scaffold implements ContextApp {
     return this.#processResponse(ctx, response, hasAfter ? names : null);
   }
 
-  async #processResponse(ctx: AppContext, response: Response, names: readonly string[] | null): Promise<Response> {
+  // Only afterThisRequest callbacks and afterRequest hooks can make this asynchronous;
+  // without them the session is saved (synchronously, for cookie sessions) and that is all.
+  #processResponse(ctx: AppContext, response: Response, names: readonly string[] | null): Response | Promise<Response> {
+    if (ctx.afterRequestFunctions === null && names === null) return this.#saveSession(ctx, response);
+    return this.#runAfterRequest(ctx, response, names);
+  }
+
+  async #runAfterRequest(ctx: AppContext, response: Response, names: readonly string[] | null): Promise<Response> {
     const own = ctx.afterRequestFunctions;
     if (own !== null) {
       for (let i = 0; i < own.length; i++) {
@@ -499,11 +506,14 @@ export class Flagon extends Scaffold implements ContextApp {
       }
     }
     if (names !== null) response = await runAfterRequest(this.afterRequestFuncs, names, response);
+    return this.#saveSession(ctx, response);
+  }
+
+  #saveSession(ctx: AppContext, response: Response): Response | Promise<Response> {
     const session = ctx.openedSession as SessionMixin | null;
-    if (session !== null && !this.sessionInterface.isNullSession(session)) {
-      await this.sessionInterface.saveSession(this, session, response);
-    }
-    return response;
+    if (session === null || this.sessionInterface.isNullSession(session)) return response;
+    const saved = this.sessionInterface.saveSession(this, session, response);
+    return isThenable(saved) ? Promise.resolve(saved).then(() => response) : response;
   }
 
   // ---- errors -------------------------------------------------------------------

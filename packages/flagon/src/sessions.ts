@@ -7,10 +7,10 @@
  * (cookie-signature) under a key derived from SECRET_KEY: the client can read the data
  * but not change it. Keep secrets out of it, or use `ServerSideSessionInterface`.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { inspect } from "node:util";
 import { deflateSync, inflateSync } from "node:zlib";
-import { dumpCookie, type Request, type Response } from "@flagon/werk";
+import { cookieSizeWarning, dumpCookie, type Request, type Response } from "@flagon/werk";
 import { sign, unsign } from "cookie-signature";
 import type { ConfigValues } from "./config.js";
 import type { Logger } from "./logging.js";
@@ -314,21 +314,25 @@ export class KeyRing {
   readonly salt: string;
   #secret: unknown = undefined;
   #fallbacks: ReadonlyArray<unknown> | null = null;
-  #keys: Buffer[] | null = null;
+  #keys: KeyObject[] | null = null;
 
   constructor(salt: string) {
     this.salt = salt;
   }
 
-  /** The derived keys, newest (SECRET_KEY) first; null without a SECRET_KEY. */
-  keys(config: ConfigValues): Buffer[] | null {
+  /**
+   * The derived keys, newest (SECRET_KEY) first; null without a SECRET_KEY. They are
+   * `KeyObject`s: HMAC with a prepared key skips importing the key bytes on every call.
+   */
+  keys(config: ConfigValues): KeyObject[] | null {
     const secret = config.SECRET_KEY;
     if (!secret) return null;
-    const fallbacks = config.SECRET_KEY_FALLBACKS ?? [];
-    if (secret !== this.#secret || !sameItems(fallbacks, this.#fallbacks)) {
-      this.#keys = [secret, ...fallbacks.filter(Boolean)].map((key) => deriveKey(key, this.salt));
+    const fallbacks = config.SECRET_KEY_FALLBACKS;
+    if (secret !== this.#secret || !sameItems(fallbacks ?? NO_FALLBACKS, this.#fallbacks)) {
+      const all = [secret, ...(fallbacks ?? NO_FALLBACKS).filter(Boolean)];
+      this.#keys = all.map((key) => createSecretKey(deriveKey(key as string | Buffer, this.salt)));
       this.#secret = secret;
-      this.#fallbacks = [...fallbacks];
+      this.#fallbacks = [...(fallbacks ?? NO_FALLBACKS)];
     }
     return this.#keys;
   }
@@ -344,26 +348,39 @@ export class KeyRing {
   unsign(signed: string, config: ConfigValues): string | null {
     const keys = this.keys(config);
     if (keys === null) return null;
-    for (const key of keys) {
-      const value = unsign(signed, key);
+    for (let i = 0; i < keys.length; i++) {
+      const value = unsign(signed, keys[i]!);
       if (value !== false) return value;
     }
     return null;
   }
 }
 
+const NO_FALLBACKS: readonly unknown[] = Object.freeze([]);
+
 function sameItems(a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown> | null): boolean {
-  return b !== null && a.length === b.length && a.every((item, i) => item === b[i]);
+  if (b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
+// Every cookie signed in the same second carries the same timestamp: encode it once.
+let stampedSecond = -1;
+let stamp = "";
+
+/** Seconds as itsdangerous writes them: the big-endian bytes, without leading zeros, base64url. */
 function encodeTimestamp(seconds: number): string {
-  const hex = seconds.toString(16);
-  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex").toString("base64url");
+  if (seconds !== stampedSecond) {
+    const hex = seconds.toString(16);
+    stamp = Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex").toString("base64url");
+    stampedSecond = seconds;
+  }
+  return stamp;
 }
 
 function decodeTimestamp(text: string): number {
   const bytes = Buffer.from(text, "base64url");
-  return bytes.length === 0 || bytes.length > 6 ? NaN : parseInt(bytes.toString("hex"), 16);
+  return bytes.length === 0 || bytes.length > 6 ? NaN : bytes.readUIntBE(0, bytes.length);
 }
 
 // A signed cookie from a clock a little ahead is accepted, so that servers whose clocks
@@ -501,18 +518,19 @@ export abstract class BaseSessionInterface {
    * a warning: browsers drop such cookies silently.
    */
   writeCookie(app: SessionApp, response: Response, value: string | null, expires: Date | null = null): void {
-    const name = this.getCookieName(app);
-    const header = dumpCookie(name, value ?? "", {
+    const deleting = value === null;
+    const header = dumpCookie(this.getCookieName(app), deleting ? "" : value, {
       domain: this.getCookieDomain(app),
       path: this.getCookiePath(app),
       httpOnly: this.getCookieHttponly(app),
       secure: this.getCookieSecure(app),
       sameSite: this.getCookieSamesite(app),
       partitioned: this.getCookiePartitioned(app),
-      ...(value === null ? { expires: 0, maxAge: 0 } : { expires }),
-      maxSize: value === null ? 0 : (app.config.MAX_COOKIE_SIZE ?? 4093),
-      onTooLarge: (message) => app.logger.warn(message),
+      expires: deleting ? 0 : expires,
+      maxAge: deleting ? 0 : undefined,
     });
+    const warning = deleting ? undefined : cookieSizeWarning(this.getCookieName(app), header, app.config.MAX_COOKIE_SIZE ?? 4093);
+    if (warning !== undefined) app.logger.warn(warning);
     response.headers.add("Set-Cookie", header);
     response.addVary("Cookie");
   }

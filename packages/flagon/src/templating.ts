@@ -55,11 +55,16 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  * @example
  * app.get("/hello/<name>", async ({ name }) => renderTemplate("hello.html", { name }));
  */
-export async function renderTemplate(name: TemplateName, context: TemplateContext = {}): Promise<string> {
-  const ctx = appContextOrThrow();
-  const app = ctx.app as unknown as TemplatingApp;
-  const env = templateEnvironment(app);
-  return render(ctx, app, env, await selectTemplate(env, name), context, null);
+export function renderTemplate(name: TemplateName, context: TemplateContext = {}): Promise<string> {
+  return settled(() => {
+    const ctx = appContextOrThrow();
+    const app = ctx.app as unknown as TemplatingApp;
+    const env = templateEnvironment(app);
+    const template = selectTemplate(env, name);
+    return isThenable(template)
+      ? template.then((t) => render(ctx, app, env, t, context, null))
+      : render(ctx, app, env, template, context, null);
+  });
 }
 
 /**
@@ -68,11 +73,24 @@ export async function renderTemplate(name: TemplateName, context: TemplateContex
  * @example
  * await renderTemplateString("Hello {{ name }}!", { name: "<World>" }); // "Hello &lt;World&gt;!"
  */
-export async function renderTemplateString(source: string, context: TemplateContext = {}): Promise<string> {
-  const ctx = appContextOrThrow();
-  const app = ctx.app as unknown as TemplatingApp;
-  const env = templateEnvironment(app);
-  return render(ctx, app, env, fromString(env, source), context, source);
+export function renderTemplateString(source: string, context: TemplateContext = {}): Promise<string> {
+  return settled(() => {
+    const ctx = appContextOrThrow();
+    const app = ctx.app as unknown as TemplatingApp;
+    const env = templateEnvironment(app);
+    return render(ctx, app, env, fromString(env, source), context, source);
+  });
+}
+
+// Rendering runs synchronously whenever Nunjucks does (its file loader, no async
+// filters): one settled promise for the caller instead of a chain of them.
+function settled(run: () => string | Promise<string>): Promise<string> {
+  try {
+    const rv = run();
+    return isThenable(rv) ? rv : Promise.resolve(rv);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -96,7 +114,7 @@ export function streamTemplate(name: TemplateName, context: TemplateContext = {}
 /** `streamTemplate` for a template given as a string. */
 export function streamTemplateString(source: string, context: TemplateContext = {}): AsyncIterable<string> {
   const ctx = appContextOrThrow();
-  return streamed(ctx, () => {
+  return streamed(ctx, async () => {
     const app = ctx.app as unknown as TemplatingApp;
     const env = templateEnvironment(app);
     return render(ctx, app, env, fromString(env, source), context, source);
@@ -134,21 +152,28 @@ export function updateTemplateContext(app: TemplatingApp, ctx: AppContext, conte
   return isThenable(pending) ? Promise.resolve(pending).then(() => rv) : rv;
 }
 
-async function render(
+function render(
   ctx: AppContext,
   app: TemplatingApp,
   env: TemplateEnvironment,
   template: CompiledTemplate,
   context: TemplateContext,
   source: string | null,
-): Promise<string> {
-  let variables = updateTemplateContext(app, ctx, context);
-  if (isThenable(variables)) variables = await variables;
-  return new Promise((resolve, reject) => {
-    template.render(variables as object, (error: Error | null, output?: string | null) => {
-      if (error) reject(templateFailure(error, (path) => templateNameOf(env, path), source));
-      else resolve(output ?? "");
-    });
+): string | Promise<string> {
+  const variables = updateTemplateContext(app, ctx, context);
+  if (isThenable(variables)) return variables.then((v) => renderWith(env, template, v, source));
+  return renderWith(env, template, variables, source);
+}
+
+function renderWith(env: TemplateEnvironment, template: CompiledTemplate, variables: TemplateContext, source: string | null): string | Promise<string> {
+  return callback<string>((done) => {
+    // A parent frame keeps Nunjucks from deferring a synchronous result to the next tick;
+    // it isolates writes, as the top-level frame of a render without one does.
+    (template.render as (ctx: object, frame: object, cb: (error: Error | null, output?: string | null) => void) => void)(
+      variables,
+      new (nunjucks.runtime as unknown as { Frame: new () => object }).Frame(),
+      (error, output) => done(error ? templateFailure(error, (path) => templateNameOf(env, path), source) : null, output ?? ""),
+    );
   });
 }
 
@@ -157,32 +182,54 @@ function fromString(env: TemplateEnvironment, source: string): CompiledTemplate 
   return new nunjucks.Template(source, env) as CompiledTemplate;
 }
 
-function getTemplate(env: TemplateEnvironment, name: string): Promise<CompiledTemplate> {
-  return new Promise((resolve, reject) => {
+/**
+ * The value a callback-style call gives: returned (or thrown) when the callback ran before
+ * the call returned, else a promise of it.
+ */
+function callback<T>(start: (done: (error: unknown, value?: T) => void) => void): T | Promise<T> {
+  let state = 0 as 0 | 1 | 2; // pending, fulfilled, rejected
+  let result: unknown;
+  let settle: ((error: unknown, value?: T) => void) | null = null;
+  start((error, value) => {
+    if (settle !== null) return settle(error, value);
+    if (state !== 0) return;
+    state = error ? 2 : 1;
+    result = error ? error : value;
+  });
+  if (state === 1) return result as T;
+  if (state === 2) throw result;
+  return new Promise<T>((resolve, reject) => {
+    settle = (error, value) => (error ? reject(error) : resolve(value as T));
+  });
+}
+
+function getTemplate(env: TemplateEnvironment, name: string): CompiledTemplate | Promise<CompiledTemplate> {
+  return callback<CompiledTemplate>((done) => {
     (env.getTemplate as (name: string, eager: boolean, parent: null, ignoreMissing: boolean, cb: (e: Error | null, t?: CompiledTemplate) => void) => void)(
       name,
       false,
       null,
       false,
-      (error, template) => {
-        if (error) reject(templateFailure(error, (path) => templateNameOf(env, path), null));
-        else resolve(template!);
-      },
+      (error, template) => done(error ? templateFailure(error, (path) => templateNameOf(env, path), null) : null, template),
     );
   });
 }
 
 // Jinja's get_or_select_template: the first name that exists.
-async function selectTemplate(env: TemplateEnvironment, name: TemplateName): Promise<CompiledTemplate> {
+function selectTemplate(env: TemplateEnvironment, name: TemplateName): CompiledTemplate | Promise<CompiledTemplate> {
   if (typeof name === "string") return getTemplate(env, name);
-  for (const candidate of name) {
+  return selectFirst(env, name);
+}
+
+async function selectFirst(env: TemplateEnvironment, names: readonly string[]): Promise<CompiledTemplate> {
+  for (const candidate of names) {
     try {
       return await getTemplate(env, candidate);
     } catch (error) {
       if (!(error instanceof TemplateNotFound) || error.templateName !== candidate) throw error;
     }
   }
-  throw new TemplateNotFound([...name]);
+  throw new TemplateNotFound([...names]);
 }
 
 function streamed(ctx: AppContext, produce: () => Promise<string>): AsyncIterable<string> {

@@ -465,6 +465,12 @@ export class Response {
 
   /** Add request header names to `Vary`, skipping those already there (any case). */
   addVary(...names: string[]): void {
+    if (names.length === 1 && names[0]) {
+      // The common call (a session adding "Cookie"): no parsing when Vary is absent or is that name.
+      const header = this.#header("Vary");
+      if (!header) return this.headers.set("Vary", names[0]);
+      if (header.length === names[0].length && header.toLowerCase() === names[0].toLowerCase()) return;
+    }
     const current = this.vary;
     const seen = new Set(current.map((name) => name.toLowerCase()));
     for (const name of names) {
