@@ -36,7 +36,10 @@ export interface PeerSpec {
 
 const SERVERS = fileURLToPath(new URL("./servers/", import.meta.url));
 
-/** Every Node server runs the same way: the TS source through tsx, flagon from its source. */
+/**
+ * Every Node server runs the same way: its file through tsx, the frameworks as the
+ * JavaScript their packages ship — Flagon's `dist/`, built by the npm script first.
+ */
 function nodePeer(id: string, name: string, file: string, packages: readonly string[]): PeerSpec {
   return {
     id,
@@ -46,7 +49,7 @@ function nodePeer(id: string, name: string, file: string, packages: readonly str
     unavailable: () => null,
     command: (port, opts) => ({
       command: process.execPath,
-      args: [...(opts?.gc ? ["--expose-gc"] : []), "--conditions=source", "--import", "tsx", `${SERVERS}${file}`],
+      args: [...(opts?.gc ? ["--expose-gc"] : []), "--import", "tsx", `${SERVERS}${file}`],
       env: { ...process.env, PORT: String(port), NODE_ENV: "production" },
     }),
   };

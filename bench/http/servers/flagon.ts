@@ -1,6 +1,6 @@
 /**
  * Flagon, built from its public API only, served by `http.createServer(app.listener)`.
- * Run with `node --conditions=source --import tsx`, so `flagon` is the TypeScript source.
+ * `flagon` resolves to the built package (`packages/flagon/dist`), as for any user of it.
  */
 import { createServer } from "node:http";
 import { dirname } from "node:path";

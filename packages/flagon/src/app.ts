@@ -341,6 +341,10 @@ export class Flagon extends Scaffold implements ContextApp {
       rv = this.preprocessRequest(ctx);
       if (isThenable(rv)) return this.#dispatchAfter(ctx, rv, true);
       if (rv === undefined || rv === null) {
+        // A routing miss goes to the error handlers without a throw (a throw is most of a
+        // 404's cost), unless a subclass dispatches itself.
+        const miss = ctx.route !== undefined && ctx.route.status !== 200 ? (ctx.request as Request).routingException : null;
+        if (miss !== null && this.dispatchRequest === DISPATCH_REQUEST) return this.#handleThenFinalize(ctx, miss);
         rv = this.dispatchRequest(ctx);
         if (isThenable(rv)) return this.#dispatchAfter(ctx, rv, false);
       }
@@ -691,6 +695,8 @@ function endpointOf(ctx: AppContext | undefined): string {
 }
 
 /** The exception a routing miss stands for (methods sorted for a stable Allow). */
+const DISPATCH_REQUEST = Flagon.prototype.dispatchRequest;
+
 function routingErrorFor(found: Exclude<RouteLookup, { status: 200 }>): HTTPException {
   // A routing miss carries no useful stack, and capturing one is most of a 404's cost.
   const limit = Error.stackTraceLimit;
