@@ -255,6 +255,27 @@ describe("escaping", () => {
   });
 });
 
+describe("Nunjucks runtime as Flagon runs it", () => {
+  test("loop variables in nested loops, and set at each level, keep their values", async () => {
+    const app = makeApp();
+    const source =
+      "{% set outer = 'o' %}{% for row in rows %}{% set outer = row.name %}" +
+      "{% for cell in row.cells %}[{{ loop.index }}/{{ loop.length }}{% if loop.first %} first{% endif %}{% if loop.last %} last{% endif %}" +
+      " {{ loop.revindex0 }} {{ row.name }}{{ cell }}]{% endfor %}{{ loop.index0 }};{% endfor %}{{ outer }}";
+    const rows = [{ name: "a", cells: [1, 2] }, { name: "b", cells: [3] }];
+    expect(await inApp(app, () => renderTemplateString(source, { rows }))).toBe(
+      // Unpatched Nunjucks gives the same; unlike Jinja, a set inside a loop reaches the outer scope.
+      "[1/2 first 1 a1][2/2 last 0 a2]0;[1/1 first last 0 b3]1;b",
+    );
+  });
+
+  test("every special character is escaped, and text without one is left as it is", async () => {
+    const app = makeApp();
+    const out = await inApp(app, () => renderTemplateString("{{ a }}|{{ b }}|{{ n }}", { a: `<a href="x">'&'\\</a>`, b: "plain text", n: 0 }));
+    expect(out).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&#92;&lt;/a&gt;|plain text|0");
+  });
+});
+
 describe("macros, inheritance, template lists", () => {
   test("a macro can be called from code (get_template_attribute)", async () => {
     const app = makeApp();

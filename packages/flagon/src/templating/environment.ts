@@ -110,8 +110,62 @@ function trackFilterPositions(): void {
   proto[TRACKS_FILTERS] = true;
 }
 
+// Two steps of Nunjucks' runtime cost more than they need to, on every render: each
+// loop iteration sets its variables ("loop.index", "loop.first", ...) through
+// Frame.set, which splits the name on "." every time; and every output is escaped by a
+// regex replace with a callback even when there is nothing to escape. Both are redone
+// with the same results: split names are kept (they come from template code, so there
+// are few), and strings without a special character are returned as they are. Done
+// once, for the whole process, like the compiler change above.
+const FAST_RUNTIME = Symbol.for("flagon.nunjucksFastRuntime");
+const MAX_SPLIT_NAMES = 1024;
+const ESCAPED = /[&"'<>\\]/;
+
+interface FramePrototype {
+  [FAST_RUNTIME]?: true;
+  variables: Record<string, any>;
+  resolve(name: string, forWrite: boolean): FramePrototype | undefined;
+  set(name: string, value: unknown, resolveUp?: boolean): void;
+}
+
+function speedUpRuntime(): void {
+  const runtime = nunjucks.runtime as unknown as { Frame?: { prototype: FramePrototype } };
+  const lib = (nunjucks as unknown as { lib?: { escape?: (s: string) => string } }).lib;
+  const proto = runtime.Frame?.prototype;
+  if (proto === undefined || proto[FAST_RUNTIME] === true || lib === undefined || typeof lib.escape !== "function") return;
+  const splitNames = new globalThis.Map<string, readonly string[]>();
+  const split = (name: string): readonly string[] => {
+    let parts = splitNames.get(name);
+    if (parts === undefined) {
+      parts = name.split(".");
+      if (splitNames.size < MAX_SPLIT_NAMES) splitNames.set(name, parts);
+    }
+    return parts;
+  };
+  proto.set = function set(this: FramePrototype, name: string, value: unknown, resolveUp?: boolean): void {
+    const parts = split(name);
+    if (resolveUp) {
+      const frame = this.resolve(parts[0]!, true);
+      if (frame) return frame.set(name, value);
+    }
+    let obj = this.variables;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const id = parts[i]!;
+      if (!obj[id]) obj[id] = {};
+      obj = obj[id];
+    }
+    obj[parts[parts.length - 1]!] = value;
+  };
+  const escape = lib.escape;
+  lib.escape = function fastEscape(text: string): string {
+    return ESCAPED.test(text) ? escape(text) : text;
+  };
+  proto[FAST_RUNTIME] = true;
+}
+
 function createEnvironment(app: TemplatingApp): TemplateEnvironment {
   trackFilterPositions();
+  speedUpRuntime();
   const loader = typeof app.createGlobalTemplateLoader === "function" ? app.createGlobalTemplateLoader() : new DispatchingLoader(app);
   // dev: keep the error a filter or global threw as the render error's `cause` (without
   // it Nunjucks replaces it with a bare Error), so it can be rethrown as itself.
