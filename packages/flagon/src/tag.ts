@@ -258,7 +258,9 @@ export class TaggedJSONSerializer {
         throw new Error(`The tag "${key}" is already registered; pass { force: true } to replace it.`);
       }
       this.tags[key] = tag;
-      this.#quotedKeys = Object.keys(this.tags).map((k) => JSON.stringify(k));
+      // Flagon's keys all start with a space: one search for `" ` covers them all.
+      const quoted = Object.keys(this.tags).map((k) => (k.startsWith(" ") ? '" ' : JSON.stringify(k)));
+      this.#quotedKeys = [...new Set(quoted)];
     }
     if (!(TaggedJSONSerializer.defaultTags as JSONTagClass[]).includes(tagClass)) this.#defaultsOnly = false;
     if (opts.index === undefined) this.order.push(tag);

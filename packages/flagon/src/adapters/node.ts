@@ -85,14 +85,15 @@ export function createListener(app: Flagon, opts: ListenerOptions = {}): NodeLis
     const request = requestFor(app, req);
     const ctx = new AppContext(app, { request });
     const failure = ctx.enter(handle, app, ctx, request, res, propagate);
-    if (isThenable(failure)) return Promise.resolve(failure).then(rejectWith);
+    if (failure instanceof Pending) return failure.promise;
     if (failure !== undefined) return Promise.reject(failure);
     return undefined;
   };
 }
 
-function rejectWith(failure: unknown): void {
-  if (failure !== undefined) throw failure;
+// The rest of a request that went asynchronous: one promise, rejected with the failure.
+class Pending {
+  constructor(readonly promise: Promise<void>) {}
 }
 
 /**
@@ -100,9 +101,45 @@ function rejectWith(failure: unknown): void {
  * from start to end when nothing on the way returns a promise.
  */
 function handle(app: Flagon, ctx: AppContext, request: Request, res: ServerResponse, propagate: boolean): unknown {
-  const outcome = respond(app, ctx);
-  if (isThenable(outcome)) return outcome.then((o) => send(app, ctx, request, res, propagate, o));
-  return send(app, ctx, request, res, propagate, outcome);
+  let response: Response | Promise<Response>;
+  try {
+    response = app.fullDispatchRequest(ctx);
+  } catch (error) {
+    return new Pending(handleAsync(app, ctx, request, res, propagate, undefined, error));
+  }
+  if (isThenable(response)) return new Pending(handleAsync(app, ctx, request, res, propagate, response, undefined));
+  const failure = send(app, ctx, request, res, propagate, { response, error: undefined, escaped: false });
+  return isThenable(failure) ? new Pending(Promise.resolve(failure).then(rejectWith)) : failure;
+}
+
+function rejectWith(failure: unknown): void {
+  if (failure !== undefined) throw failure;
+}
+
+// A dispatch that returned a promise, or an error being handled: awaited in one function
+// rather than through a chain of then() calls (each a promise hooked by AsyncLocalStorage).
+async function handleAsync(
+  app: Flagon,
+  ctx: AppContext,
+  request: Request,
+  res: ServerResponse,
+  propagate: boolean,
+  pending: Promise<Response> | undefined,
+  thrown: unknown,
+): Promise<void> {
+  let outcome: Outcome;
+  if (pending === undefined) {
+    outcome = await handleError(app, ctx, thrown);
+  } else {
+    try {
+      outcome = { response: await pending, error: undefined, escaped: false };
+    } catch (error) {
+      outcome = await handleError(app, ctx, error);
+    }
+  }
+  let failure = send(app, ctx, request, res, propagate, outcome);
+  if (isThenable(failure)) failure = await failure;
+  if (failure !== undefined) throw failure;
 }
 
 function send(app: Flagon, ctx: AppContext, request: Request, res: ServerResponse, propagate: boolean, outcome: Outcome): unknown {
