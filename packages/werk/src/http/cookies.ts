@@ -15,14 +15,12 @@ const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
  * Node decodes header bytes as latin1, so a UTF-8 cookie arrives as mojibake ("fÃ¶").
  * Re-decode when the string looks like that; keep it when it is not valid UTF-8.
  */
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const ABOVE_LATIN1_RE = /[^\x00-\xff]/;
+
 function fixLatin1(header: string): string {
-  let hasHigh = false;
-  for (let i = 0; i < header.length; i++) {
-    const c = header.charCodeAt(i);
-    if (c > 0xff) return header;
-    if (c > 0x7f) hasHigh = true;
-  }
-  if (!hasHigh) return header;
+  // Most headers are ASCII: one native scan decides.
+  if (!NON_ASCII_RE.test(header) || ABOVE_LATIN1_RE.test(header)) return header;
   try {
     return utf8Fatal.decode(Buffer.from(header, "latin1"));
   } catch {
@@ -138,14 +136,11 @@ export interface DumpCookieOptions {
 }
 
 // RFC 6265 cookie-octets plus the characters Werkzeug also leaves unquoted (space excluded).
+// Anything but printable ASCII, or `"`, `,`, `;`, `\`.
+const NEEDS_QUOTING_RE = /[^\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]/;
+
 function needsQuoting(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 34 /* " */ || c === 44 /* , */ || c === 59 /* ; */ || c === 92 /* \ */) {
-      return true;
-    }
-  }
-  return false;
+  return NEEDS_QUOTING_RE.test(value);
 }
 
 /**
