@@ -4,8 +4,8 @@ import type { LoadResult } from "./load.js";
 import type { PeerSpec } from "./peers.js";
 import type { Scenario, ScenarioId } from "./scenarios.js";
 
-/** One timed scenario on one peer. */
-export interface Cell {
+/** One timed run of one scenario on one peer (one round). */
+export interface Measurement {
   load: LoadResult;
   /** CPU the server used during the timed run, as a fraction of one core; null without /proc. */
   serverCpu: number | null;
@@ -16,6 +16,38 @@ export interface Cell {
   otherCpu: number | null;
   /** What looked wrong in the run (errors, unexpected statuses); empty when clean. */
   problems: string[];
+}
+
+/**
+ * One scenario on one peer: the round with the median req/s (its figures as measured),
+ * with every round's req/s beside it. Its problems are those of every round, the other
+ * rounds' marked with their number.
+ */
+export interface Cell extends Measurement {
+  /** req/s of each round, in the order they ran. */
+  rounds: number[];
+  /** Which round (1-based) the figures are from. */
+  round: number;
+}
+
+/**
+ * The cell of a peer and scenario from its rounds (in the order they ran): the round with
+ * the median req/s — with an even count, the lower of the two middle ones.
+ */
+export function medianCell(rounds: readonly Measurement[]): Cell {
+  if (rounds.length === 0) throw new Error("medianCell: no rounds");
+  const byRps = rounds.map((_, i) => i).sort((a, b) => rounds[a]!.load.rps - rounds[b]!.load.rps);
+  const chosen = byRps[Math.floor((rounds.length - 1) / 2)]!;
+  const problems = rounds.flatMap((m, i) => (i === chosen ? m.problems : m.problems.map((p) => `round ${i + 1}: ${p}`)));
+  return { ...rounds[chosen]!, problems, rounds: rounds.map((m) => m.load.rps), round: chosen + 1 };
+}
+
+/** "38.1k–41.0k (7%)": the lowest and highest round and their gap as a share of the median. */
+export function roundsSpread(cell: Cell): string {
+  if (cell.rounds.length < 2) return "—";
+  const low = Math.min(...cell.rounds);
+  const high = Math.max(...cell.rounds);
+  return `${formatOps(low)}–${formatOps(high)} (${Math.round(((high - low) / cell.load.rps) * 100)}%)`;
 }
 
 /** One peer's part of the run. */
@@ -51,13 +83,18 @@ export function hasConsistentLatency(load: LoadResult): boolean {
 const ms = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 const percent = (value: number | null): string => (value === null ? "—" : `${Math.max(0, Math.round(value * 100))}%`);
 
-/** The table of one scenario: a row per peer, figures and their ratios to node:http and Fastify. */
+/**
+ * The table of one scenario: a row per peer, the figures of its median round and their
+ * ratios to node:http's and Fastify's, and (with more than one round) the range of its
+ * rounds' req/s.
+ */
 export function scenarioTable(scenario: Scenario, runs: readonly PeerRun[]): string {
   const raw = runs.find((r) => r.peer.id === RAW)?.cells[scenario.id];
   const fastify = runs.find((r) => r.peer.id === FASTIFY)?.cells[scenario.id];
+  const showRounds = runs.some((r) => (r.cells[scenario.id]?.rounds.length ?? 0) > 1);
   const rows = runs.map((run) => {
     const cell = run.cells[scenario.id];
-    if (cell === undefined) return [run.peer.name, run.status === "ran" ? "—" : "n/a", "", "", "", "", "", "", "", "", ""];
+    if (cell === undefined) return [run.peer.name, run.status === "ran" ? "—" : "n/a", ...(showRounds ? [""] : []), "", "", "", "", "", "", "", "", ""];
     const { rps, latencyMs } = cell.load;
     const p99 = hasConsistentLatency(cell.load) ? latencyMs.p99 : NaN;
     const p99Ratio = (other: Cell | undefined): string =>
@@ -66,6 +103,7 @@ export function scenarioTable(scenario: Scenario, runs: readonly PeerRun[]): str
     return [
       run.peer.name,
       formatOps(rps),
+      ...(showRounds ? [roundsSpread(cell)] : []),
       raw ? formatRatio(rps / raw.load.rps) : "—",
       fastify ? formatRatio(rps / fastify.load.rps) : "—",
       Number.isFinite(p99) ? ms(p99) : "†",
@@ -77,8 +115,9 @@ export function scenarioTable(scenario: Scenario, runs: readonly PeerRun[]): str
       notes.join("; "),
     ];
   });
-  const header = ["peer", "req/s", "÷ node:http", "÷ Fastify", "p99 ms", "p99 ÷ node:http", "p99 ÷ Fastify", "server CPU", "client CPU", "other CPU", "notes"];
-  return markdownTable(header, rows, ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"]);
+  const header = ["peer", "req/s", ...(showRounds ? ["rounds min–max (gap)"] : []), "÷ node:http", "÷ Fastify", "p99 ms", "p99 ÷ node:http", "p99 ÷ Fastify", "server CPU", "client CPU", "other CPU", "notes"];
+  const align: Array<"l" | "r"> = ["l", "r", ...(showRounds ? ["r" as const] : []), "r", "r", "r", "r", "r", "r", "r", "r", "l"];
+  return markdownTable(header, rows, align);
 }
 
 /** Requests per second of every peer in every scenario, side by side. */
