@@ -420,6 +420,17 @@ describe("jsonify", () => {
     expect(rv.json).toEqual({ id: 1 });
   });
 
+  test("bigints are written as strings; other serialisation errors still fail the view", async () => {
+    const app = newApp();
+    app.testing = true;
+    app.get("/big", () => ({ id: 12345678901234567890n, nested: [1n] }));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    app.get("/cyclic", () => cyclic);
+    expect((await app.testClient().get("/big")).text).toBe('{"id":"12345678901234567890","nested":["1"]}');
+    await expect(app.testClient().get("/cyclic")).rejects.toThrow(/circular/i);
+  });
+
   test("is compact, and pretty-printed in debug mode", async () => {
     const app = newApp();
     const value = { msg: { submsg: "W00t" }, msg2: "foobar" };

@@ -40,8 +40,19 @@ function isPlainJson(value: object): boolean {
 
 /** Serialise to JSON the way `jsonify` does (`undefined` values dropped, Dates as ISO strings). */
 export function toJson(value: unknown, pretty = false): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), pretty ? 2 : undefined);
+  let text: string | undefined;
+  try {
+    // Without a replacer V8 serialises on its fast path; only a bigint needs one (it throws).
+    text = JSON.stringify(value, null, pretty ? 2 : undefined);
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/BigInt/i.test(error.message)) throw error;
+    text = JSON.stringify(value, bigintAsString, pretty ? 2 : undefined);
+  }
   return text === undefined ? "null" : text + (pretty ? "\n" : "");
+}
+
+function bigintAsString(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? v.toString() : v;
 }
 
 /** A JSON response (`application/json`) from any JSON-serialisable value. */
