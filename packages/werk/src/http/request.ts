@@ -179,7 +179,8 @@ export class Request extends BaseRequest {
 
   /** Whether `loadBody()` has anything to read (a form or JSON body), so callers can skip it. */
   get hasBodyToLoad(): boolean {
-    return (isFormMimetype(this.mimetype) || this.isJson) && this.#hasBody();
+    // Most requests carry no body: check that before parsing Content-Type.
+    return this.#hasBody() && (isFormMimetype(this.mimetype) || this.isJson);
   }
 
   /** The body read by `getData()` / `loadBody()`; empty when there is none or it was a form. */
