@@ -694,9 +694,10 @@ function endpointOf(ctx: AppContext | undefined): string {
   return route !== undefined && route.status === 200 ? String(route.rule.endpoint) : "view";
 }
 
-/** The exception a routing miss stands for (methods sorted for a stable Allow). */
+// The base dispatch: while a subclass keeps it, a routing miss needs no throw.
 const DISPATCH_REQUEST = Flagon.prototype.dispatchRequest;
 
+/** The exception a routing miss stands for (methods sorted for a stable Allow). */
 function routingErrorFor(found: Exclude<RouteLookup, { status: 200 }>): HTTPException {
   // A routing miss carries no useful stack, and capturing one is most of a 404's cost.
   const limit = Error.stackTraceLimit;

@@ -327,12 +327,12 @@ export class KeyRing {
   keys(config: ConfigValues): KeyObject[] | null {
     const secret = config.SECRET_KEY;
     if (!secret) return null;
-    const fallbacks = config.SECRET_KEY_FALLBACKS;
-    if (secret !== this.#secret || !sameItems(fallbacks ?? NO_FALLBACKS, this.#fallbacks)) {
-      const all = [secret, ...(fallbacks ?? NO_FALLBACKS).filter(Boolean)];
+    const fallbacks = config.SECRET_KEY_FALLBACKS ?? NO_FALLBACKS;
+    if (secret !== this.#secret || !sameItems(fallbacks, this.#fallbacks)) {
+      const all = [secret, ...fallbacks.filter(Boolean)];
       this.#keys = all.map((key) => createSecretKey(deriveKey(key as string | Buffer, this.salt)));
       this.#secret = secret;
-      this.#fallbacks = [...(fallbacks ?? NO_FALLBACKS)];
+      this.#fallbacks = [...fallbacks];
     }
     return this.#keys;
   }
@@ -519,7 +519,8 @@ export abstract class BaseSessionInterface {
    */
   writeCookie(app: SessionApp, response: Response, value: string | null, expires: Date | null = null): void {
     const deleting = value === null;
-    const header = dumpCookie(this.getCookieName(app), deleting ? "" : value, {
+    const name = this.getCookieName(app);
+    const header = dumpCookie(name, deleting ? "" : value, {
       domain: this.getCookieDomain(app),
       path: this.getCookiePath(app),
       httpOnly: this.getCookieHttponly(app),
@@ -529,7 +530,7 @@ export abstract class BaseSessionInterface {
       expires: deleting ? 0 : expires,
       maxAge: deleting ? 0 : undefined,
     });
-    const warning = deleting ? undefined : cookieSizeWarning(this.getCookieName(app), header, app.config.MAX_COOKIE_SIZE ?? 4093);
+    const warning = deleting ? undefined : cookieSizeWarning(name, header, app.config.MAX_COOKIE_SIZE ?? 4093);
     if (warning !== undefined) app.logger.warn(warning);
     response.headers.add("Set-Cookie", header);
     response.addVary("Cookie");
