@@ -14,7 +14,7 @@ import { parseListHeader, parseOptionsHeader } from "./header-values.js";
 import { Headers } from "./headers.js";
 import type { ImmutableMultiDict } from "./multidict.js";
 import { IfRange, Range } from "./range.js";
-import { getHost, iriHost, iriPath, iriQuery, parseQueryString, unquote } from "./request-url.js";
+import { getHost, iriHost, iriPath, iriQuery, parseQueryString, type ServerAddress, unquote } from "./request-url.js";
 import { parsePlainInt } from "./_internal.js";
 
 /** Options of `new BaseRequest(req, options)`, shared by `Request`. */
@@ -131,11 +131,14 @@ export class BaseRequest {
     if (this.#rawPath === undefined) this.#splitUrl();
     const headers = this.raw.headers;
     const header = this.#authority ?? headers.host ?? headerString(headers[":authority"]);
-    const socket = this.raw.socket as { localAddress?: string; localPort?: number } | null | undefined;
-    const server =
-      socket?.localAddress !== undefined && socket.localPort !== undefined
-        ? { address: socket.localAddress, port: socket.localPort }
-        : null;
+    // The socket's address is a system call away: asked only when no Host header came.
+    let server: ServerAddress | null = null;
+    if (header === undefined) {
+      const socket = this.raw.socket as { localAddress?: string; localPort?: number } | null | undefined;
+      if (socket?.localAddress !== undefined && socket.localPort !== undefined) {
+        server = { address: socket.localAddress, port: socket.localPort };
+      }
+    }
     return (this.#host = getHost(this.scheme, header, server, this.trustedHosts));
   }
 

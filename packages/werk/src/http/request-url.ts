@@ -137,6 +137,7 @@ export function parseQueryString(query: string): ImmutableMultiDict<string> {
 
 // Werkzeug's `_host_re`: a domain or IPv4 address, or a bracketed IPv6 one, then a port.
 const HOST_RE = /^(?:([a-z0-9.-]+)|(\[[a-f0-9]*:[a-f0-9.:]+\]))(?::[0-9]+)?$/i;
+let lastWellFormedHost = "";
 
 interface TrustedRef {
   name: string;
@@ -182,9 +183,16 @@ function normaliseTrusted(list: readonly string[]): TrustedRef[] {
  */
 export function hostIsTrusted(host: string | null | undefined, trustedHosts?: readonly string[] | null): boolean {
   if (!host) return false;
+  const anyHost = !trustedHosts || trustedHosts.length === 0;
+  // A server sees the same Host header request after request: the last well-formed one
+  // is remembered, so the common case skips the pattern.
+  if (anyHost && host === lastWellFormedHost) return true;
   const m = HOST_RE.exec(host);
   if (m === null) return false;
-  if (!trustedHosts || trustedHosts.length === 0) return true;
+  if (anyHost) {
+    lastWellFormedHost = host;
+    return true;
+  }
   const hostname = (m[1] ?? m[2]!).toLowerCase();
   for (const ref of normaliseTrusted(trustedHosts)) {
     if (hostname === ref.name) return true;
