@@ -1,17 +1,22 @@
 // Flask's session tests (tests/test_basic.py, test_session_interface.py, and
 // test_testing.py's session_transaction), translated to Flagon, plus the session
 // object's plain-object behaviour and tampered cookies.
+import { createSecretKey } from "node:crypto";
 import { inspect } from "node:util";
+import cookieSignature from "cookie-signature";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { parseDate, type TestResponse } from "@flagon/werk";
 import { Flagon, Response, request, session, type SessionMixin } from "flagon";
 import { currentContext } from "../../packages/flagon/src/ctx.js";
 import {
+  deriveKey,
+  KeyRing,
   NullSession,
   SecureCookieSession,
   SecureCookieSessionInterface,
   type SessionInterface,
 } from "../../packages/flagon/src/sessions.js";
+import type { ConfigValues } from "../../packages/flagon/src/config.js";
 import type { FlagonClient } from "../../packages/flagon/src/testing.js";
 import { makeApp as makeTestApp } from "./_helpers.js";
 
@@ -519,6 +524,8 @@ describe("the signed cookie", () => {
     ["an empty value", () => ""],
     ["only dots", () => "..."],
     ["a payload that is not JSON, signed", () => "bm90IGpzb24.AAAA.x"],
+    ["the signature padded with =", (v) => `${v}=`],
+    ["a character added to the signature", (v) => `${v}A`],
   ];
 
   test.each(tamperings)("%s gives an empty new session and a 200", async (_name, tamper) => {
@@ -563,6 +570,45 @@ describe("the signed cookie", () => {
     vi.spyOn(Date, "now").mockReturnValue(now + 3600_000);
     await client.get("/set");
     vi.mocked(Date.now).mockReturnValue(now);
+    expect((await client.get("/")).json).toEqual({});
+  });
+
+  test("signatures are cookie-signature's, under the derived key, both ways", () => {
+    const ring = new KeyRing("cookie-session");
+    const config = { SECRET_KEY: "test key" } as ConfigValues;
+    const key = createSecretKey(deriveKey("test key", "cookie-session"));
+    for (const value of ["", "a", "eyJ1c2VyIjoiYWRhIn0.aSSBAA", "ü/+?".repeat(50)]) {
+      const signed = ring.sign(value, config);
+      expect(signed).toBe(cookieSignature.sign(value, key));
+      expect(ring.unsign(signed, config)).toBe(value);
+      expect(cookieSignature.unsign(signed, key)).toBe(value);
+    }
+    expect(ring.unsign(cookieSignature.sign("x", createSecretKey(deriveKey("other", "cookie-session"))), config)).toBeNull();
+  });
+
+  test.each([
+    ["a character outside base64url", (stamp: string) => `${stamp.slice(0, -1)}*`],
+    ["more than six bytes", (stamp: string) => `AAAA${stamp}`],
+    ["an impossible length", (stamp: string) => `${stamp}A`],
+    ["no characters", () => ""],
+  ])("a correctly signed cookie whose timestamp has %s gives an empty session", async (_name, garble) => {
+    const { app: a, client } = app();
+    await client.get("/set");
+    const [payload, stamp] = client.getCookie("session")!.value.split(".");
+    const signer = (a.sessionInterface as SecureCookieSessionInterface).signer;
+    client.setCookie("session", signer.keyRing.sign(`${payload}.${stamp}`, a.config));
+    expect((await client.get("/")).json).toEqual({ user: "ada" });
+    client.setCookie("session", signer.keyRing.sign(`${payload}.${garble(stamp!)}`, a.config));
+    expect((await client.get("/")).json).toEqual({});
+  });
+
+  test("a cookie signed under a fallback key is accepted after the key rotates", async () => {
+    const { app: a, client } = app();
+    await client.get("/set");
+    a.config.SECRET_KEY = "the new key";
+    a.config.SECRET_KEY_FALLBACKS = ["an older key", "test key"];
+    expect((await client.get("/")).json).toEqual({ user: "ada" });
+    a.config.SECRET_KEY_FALLBACKS = ["an older key"];
     expect((await client.get("/")).json).toEqual({});
   });
 
