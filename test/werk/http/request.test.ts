@@ -266,6 +266,14 @@ describe("Request host", () => {
     expect(hostIsTrusted("", null)).toBe(false);
     expect(hostIsTrusted("a b", null)).toBe(false);
   });
+
+  it("hostIsTrusted still checks the trusted list for a host it has just accepted", () => {
+    expect(hostIsTrusted("repeat.example", null)).toBe(true);
+    expect(hostIsTrusted("repeat.example", null)).toBe(true);
+    expect(hostIsTrusted("repeat.example", ["other.example"])).toBe(false);
+    expect(hostIsTrusted("repeat.example/evil", null)).toBe(false);
+    expect(hostIsTrusted("repeat.example", null)).toBe(true);
+  });
 });
 
 describe("Request client address", () => {
