@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cookieSizeWarning, dumpCookie, Headers, ImmutableMultiDict, parseCookie } from "@flagon/werk";
+import { cookieSizeWarning, dumpCookie, Headers, ImmutableMultiDict, type MultiDict, parseCookie } from "@flagon/werk";
 
 describe("parseCookie", () => {
   it("parses Werkzeug's mixed bag of cookies", () => {
@@ -82,6 +82,9 @@ describe("parseCookie", () => {
   it("gives sensible results for garbled headers", () => {
     expect(parseCookie(undefined).size).toBe(0);
     expect(parseCookie(null).size).toBe(0);
+    // The empty result is shared, so it must stay immutable.
+    expect(() => (parseCookie("") as unknown as MultiDict<string>).set("a", "1")).toThrow(/immutable/);
+    expect(parseCookie("").size).toBe(0);
     expect(parseCookie('a="unclosed; b=2').toObject()).toEqual({ a: '"unclosed', b: "2" });
     expect(parseCookie("=value; b=2").toObject()).toEqual({ b: "2" });
     expect(parseCookie('a="\\400"').get("a")).toBe("400");

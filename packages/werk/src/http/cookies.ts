@@ -63,6 +63,9 @@ function skipSpaces(s: string, i: number): number {
   return i;
 }
 
+// Most requests carry no cookies; an immutable empty dict can be shared by all of them.
+const NO_COOKIES = new ImmutableMultiDict<string>();
+
 /**
  * Parse a `Cookie` header into an `ImmutableMultiDict` (repeated names keep every value).
  * Quoted values are unquoted and their escapes decoded; parts without a name are
@@ -72,7 +75,7 @@ function skipSpaces(s: string, i: number): number {
  * parseCookie('sid=abc; theme="dark mode"').get("theme"); // "dark mode"
  */
 export function parseCookie(header: string | null | undefined): ImmutableMultiDict<string> {
-  if (!header) return new ImmutableMultiDict();
+  if (!header) return NO_COOKIES;
   const s = fixLatin1(header);
   const pairs: Array<[string, string]> = [];
   let pos = 0;
