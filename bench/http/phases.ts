@@ -16,26 +16,12 @@ import { fileURLToPath } from "node:url";
 import { markdownTable } from "../router/format.js";
 import { environment, listFlag, numberFlag, parseFlags, progress } from "./cli.js";
 import { LoadGenerator } from "./load.js";
-import { canPin, freePort, installCleanup, startProcess, stopAll, stopProcess, waitForHttp, type Child } from "./processes.js";
+import { askOverIpc, canPin, freePort, installCleanup, startProcess, stopAll, stopProcess, waitForHttp } from "./processes.js";
 import { SCENARIOS } from "./scenarios.js";
 import type { PhasesReport } from "./servers/flagon-phases.js";
 
 const USAGE = "usage: npm run bench:phases -- [--only scenario,...] [--requests N] [--connections N] [--no-pin]";
 const SERVER = fileURLToPath(new URL("./servers/flagon-phases.ts", import.meta.url));
-
-function askPhases(child: Child): Promise<PhasesReport> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the server did not report its phases within 10 s")), 10_000);
-    const onMessage = (message: unknown): void => {
-      if ((message as PhasesReport | null)?.type !== "phases") return;
-      clearTimeout(timer);
-      child.process.off("message", onMessage);
-      resolve(message as PhasesReport);
-    };
-    child.process.on("message", onMessage);
-    child.process.send("phases");
-  });
-}
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), { only: "value", requests: "value", connections: "value", "no-pin": "switch" }, USAGE);
@@ -65,9 +51,9 @@ async function main(): Promise<void> {
       const requests = await scenario.prepare(port);
       progress(`# ${scenario.id}`);
       await load.run({ port, connections, requests, amount });
-      await askPhases(child);
+      await askOverIpc<PhasesReport>(child, "phases");
       const result = await load.run({ port, connections, requests, amount });
-      const report = await askPhases(child);
+      const report = await askOverIpc<PhasesReport>(child, "phases");
       const rows = report.phases.map((p) => [
         p.name.replace(/^ +/, (indent) => "\u00a0".repeat(indent.length * 2)),
         (p.calls / report.requests).toFixed(2),

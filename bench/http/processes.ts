@@ -28,6 +28,27 @@ const live = new Set<Child>();
 /** Set on SIGINT/SIGTERM: from then on nothing new is started. */
 let interrupted = false;
 
+/**
+ * Send `question` to a child started with an IPC channel and resolve with its first
+ * message whose `type` is `question` (the soak's "memory", the phases' "phases").
+ */
+export function askOverIpc<T extends { type: string }>(child: Child, question: T["type"], timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.process.off("message", onMessage);
+      reject(new Error(`${child.name} did not answer "${question}" within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onMessage = (message: unknown): void => {
+      if ((message as T | null)?.type !== question) return;
+      clearTimeout(timer);
+      child.process.off("message", onMessage);
+      resolve(message as T);
+    };
+    child.process.on("message", onMessage);
+    child.process.send(question);
+  });
+}
+
 /** Whether `taskset` can pin processes here (util-linux, and at least two cores). */
 export function canPin(cores: number): boolean {
   if (cores < 2 || process.platform !== "linux") return false;

@@ -20,7 +20,7 @@ import { formatOps, formatRatio, markdownTable } from "../router/format.js";
 import { environment, listFlag, numberFlag, parseFlags, progress, stamp } from "./cli.js";
 import { LoadGenerator, type LoadResult } from "./load.js";
 import { selectPeers, startPeer } from "./peers.js";
-import { canPin, installCleanup, stopAll, stopProcess, type Child } from "./processes.js";
+import { askOverIpc, canPin, installCleanup, stopAll, stopProcess } from "./processes.js";
 import { SCENARIOS, WrongAnswer } from "./scenarios.js";
 import type { MemoryReport } from "./servers/_memory.js";
 
@@ -35,21 +35,6 @@ interface Checkpoint {
   memory: MemoryReport;
   /** The load run that led here (none for the idle checkpoint). */
   load: LoadResult | null;
-}
-
-/** Ask the server for its memory over IPC. */
-function askMemory(child: Child): Promise<MemoryReport> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${child.name} did not report its memory within 10 s`)), 10_000);
-    const onMessage = (message: unknown): void => {
-      if ((message as MemoryReport | null)?.type !== "memory") return;
-      clearTimeout(timer);
-      child.process.off("message", onMessage);
-      resolve(message as MemoryReport);
-    };
-    child.process.on("message", onMessage);
-    child.process.send("memory");
-  });
 }
 
 const mib = (bytes: number | undefined): string => (bytes === undefined ? "—" : (bytes / 2 ** 20).toFixed(1));
@@ -89,7 +74,7 @@ async function main(): Promise<void> {
       if (error instanceof WrongAnswer) throw new Error(`${peer.name} answers the page wrongly, nothing soaked: ${error.message}`);
       throw error;
     }
-    checkpoints.push({ requests: 0, memory: await askMemory(child), load: null });
+    checkpoints.push({ requests: 0, memory: await askOverIpc<MemoryReport>(child, "memory"), load: null });
     let done = 0;
     while (done < total) {
       const amount = Math.min(done === 0 ? first : every, total - done);
@@ -98,7 +83,7 @@ async function main(): Promise<void> {
       done += result.total;
       const bad = result.errors + result.statuses["3xx"] + result.statuses["4xx"] + result.statuses["5xx"];
       if (bad > 0) progress(`  ! ${bad} requests failed or answered other than 200 in this stretch`);
-      const memory = await askMemory(child);
+      const memory = await askOverIpc<MemoryReport>(child, "memory");
       checkpoints.push({ requests: done, memory, load: result });
       progress(
         `  ${done.toLocaleString("en").padStart(9)} requests  ${formatOps(result.rps)} req/s  rss ${mib(memory.usage.rss)} MiB  ` +
