@@ -5,7 +5,8 @@
  *
  * The cookie holds tagged JSON, base64url, a timestamp and an HMAC-SHA256 signature
  * (in cookie-signature's form: unpadded base64) under a key derived from SECRET_KEY: the
- * client can read the data but not change it. Keep secrets out of it, or use `ServerSideSessionInterface`.
+ * client can read the data but not change it. Keep secrets out of it, or use
+ * `ServerSideSessionInterface`.
  */
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";

@@ -131,7 +131,7 @@ export class BaseRequest {
     if (this.#rawPath === undefined) this.#splitUrl();
     const headers = this.raw.headers;
     const header = this.#authority ?? headers.host ?? headerString(headers[":authority"]);
-    // The socket's address is a system call away: asked only when no Host header came.
+    // The socket's address costs a system call per connection: read only when no Host header came.
     let server: ServerAddress | null = null;
     if (header === undefined) {
       const socket = this.raw.socket as { localAddress?: string; localPort?: number } | null | undefined;
