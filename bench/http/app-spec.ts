@@ -5,6 +5,7 @@
  * environment, so there is one source of truth.
  */
 import { fileURLToPath } from "node:url";
+import nunjucks from "nunjucks";
 import { paramNames, routes, type Method } from "../router/routes.js";
 
 export const HELLO = "Hello, World!";
@@ -20,6 +21,11 @@ export const SESSION_COOKIE = "session";
 /** Folder of `page.html`, one template read by Nunjucks in Node and by Jinja in Flask. */
 export const TEMPLATES_DIR = fileURLToPath(new URL("./templates/", import.meta.url));
 export const PAGE_TEMPLATE = "page.html";
+
+/** A bare autoescaping Nunjucks environment over TEMPLATES_DIR, for peers without a template plugin. */
+export function pageTemplates(): nunjucks.Environment {
+  return new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true });
+}
 
 export interface PageItem {
   name: string;

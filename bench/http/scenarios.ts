@@ -5,7 +5,6 @@
  * differed.
  */
 import { isDeepStrictEqual } from "node:util";
-import nunjucks from "nunjucks";
 import {
   HELLO,
   HELLO_JSON,
@@ -13,8 +12,8 @@ import {
   PAGE_TEMPLATE,
   SESSION_COOKIE,
   TABLE_URLS,
-  TEMPLATES_DIR,
   pageContext,
+  pageTemplates,
 } from "./app-spec.js";
 import type { LoadRequestSpec } from "./load.js";
 import { httpGet, type HttpAnswer } from "./processes.js";
@@ -70,7 +69,7 @@ function cookieHeader(answer: HttpAnswer): string {
   return list.map((c) => c.split(";", 1)[0]!.trim()).join("; ");
 }
 
-const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true });
+const templates = pageTemplates();
 
 /** The page every peer must render for a session counter of `count`. */
 export function expectedPage(count: number): string {

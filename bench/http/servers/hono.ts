@@ -7,7 +7,6 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { getSignedCookie, setSignedCookie } from "hono/cookie";
-import nunjucks from "nunjucks";
 import {
   HELLO,
   HELLO_JSON,
@@ -15,14 +14,14 @@ import {
   SECRET,
   SESSION_COOKIE,
   TABLE_ROUTES,
-  TEMPLATES_DIR,
   listenPort,
   pageContext,
+  pageTemplates,
   tableBody,
 } from "../app-spec.js";
 import { answerMemoryQueries } from "./_memory.js";
 
-const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true });
+const templates = pageTemplates();
 const app = new Hono();
 
 app.get("/", (c) => c.text(HELLO));

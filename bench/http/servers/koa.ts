@@ -6,7 +6,6 @@
 import Router from "@koa/router";
 import Koa from "koa";
 import session from "koa-session";
-import nunjucks from "nunjucks";
 import {
   HELLO,
   HELLO_JSON,
@@ -14,14 +13,14 @@ import {
   SECRET,
   SESSION_COOKIE,
   TABLE_ROUTES,
-  TEMPLATES_DIR,
   listenPort,
   pageContext,
+  pageTemplates,
   tableBody,
 } from "../app-spec.js";
 import { answerMemoryQueries } from "./_memory.js";
 
-const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true });
+const templates = pageTemplates();
 const app = new Koa({ keys: [SECRET] });
 app.use(session({ key: SESSION_COOKIE, maxAge: "session" }, app));
 

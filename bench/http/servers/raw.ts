@@ -5,7 +5,6 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import nunjucks from "nunjucks";
 import { addRoute, createRouter, findRoute } from "rou3";
 import {
   HELLO,
@@ -14,9 +13,9 @@ import {
   SECRET,
   SESSION_COOKIE,
   TABLE_ROUTES,
-  TEMPLATES_DIR,
   listenPort,
   pageContext,
+  pageTemplates,
   tableBody,
 } from "../app-spec.js";
 import { answerMemoryQueries } from "./_memory.js";
@@ -28,7 +27,7 @@ for (const route of TABLE_ROUTES) {
   addRoute(router, route.method, route.path, (params) => tableBody(route.name, route.keys.map((k) => params![k]!)));
 }
 
-const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(TEMPLATES_DIR), { autoescape: true });
+const templates = pageTemplates();
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 
 function sign(payload: string): string {
